@@ -1,0 +1,41 @@
+"""One function to record what happened; callers pass no secret, and none is accepted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from gateway.i18n import Language
+from models.audit import AuditEvent
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a request comes from: recorded with sessions, acceptances and audit events."""
+
+    channel: str
+    client_address: str | None
+    user_agent: str | None
+    language: Language
+
+
+async def record(
+    event: str,
+    origin: Origin | None,
+    *,
+    account_id: int | None = None,
+    user_code: str | None = None,
+    actor: str | None = None,
+    **details: Any,
+) -> None:
+    await AuditEvent.create(
+        occurred_at=datetime.now(UTC),
+        event=event,
+        account_id=account_id,
+        user_code=user_code,
+        actor=actor,
+        channel=origin.channel if origin else None,
+        client_address=origin.client_address if origin else None,
+        details=details,
+    )

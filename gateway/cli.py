@@ -1,0 +1,203 @@
+"""`gateway ...`: thin subcommands over the services; errors are one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from gateway.settings import Settings, SettingsError, load_settings
+
+
+class CommandError(Exception):
+    """A failure the user can fix; printed alone, without a traceback."""
+
+
+async def _with_database(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+    from gateway.db import close_database, open_database
+
+    await open_database(settings)
+    try:
+        return await work()
+    finally:
+        await close_database()
+
+
+async def _migrate(settings: Settings) -> None:
+    from gateway.agreements import ensure_default_agreement
+    from gateway.db import apply_migrations, close_database
+
+    try:
+        await apply_migrations(settings)
+    finally:
+        await close_database()
+    published = await _with_database(settings, ensure_default_agreement)
+    if published is not None:
+        print(f"published the default usage agreement, version {published.version}")
+
+
+def cmd_migrate(settings: Settings, _: argparse.Namespace) -> None:
+    asyncio.run(_migrate(settings))
+    print(f"database is up to date ({_describe(settings.database_url)})")
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    if not args.no_migrate:
+        asyncio.run(_migrate(settings))
+    uvicorn.run(
+        "gateway.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=settings.log_level.lower(),
+        proxy_headers=False,
+        server_header=False,
+    )
+
+
+def cmd_registry_import(settings: Settings, args: argparse.Namespace) -> None:
+    from gateway.registry import RegistryInvalid, import_registry_file
+
+    try:
+        summary = asyncio.run(_with_database(settings, lambda: import_registry_file(args.file)))
+    except RegistryInvalid as invalid:
+        lines = [f"{args.file}: nothing imported, {len(invalid.problems)} problem(s):"]
+        lines += [f"  {problem}" for problem in invalid.problems]
+        raise CommandError("\n".join(lines)) from None
+    print(summary.describe())
+
+
+def _read_text(path: Path, option: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommandError(f"{option} {path}: cannot read it ({error})") from None
+
+
+def cmd_agreement_publish(settings: Settings, args: argparse.Namespace) -> None:
+    from gateway.agreements import AgreementVersionExists, publish_agreement
+
+    body_fr = _read_text(args.body_fr, "--body-fr")
+    body_en = _read_text(args.body_en, "--body-en")
+
+    async def publish() -> Any:
+        return await publish_agreement(
+            args.version,
+            title_fr=args.title_fr,
+            title_en=args.title_en,
+            body_fr=body_fr,
+            body_en=body_en,
+        )
+
+    try:
+        agreement = asyncio.run(_with_database(settings, publish))
+    except (AgreementVersionExists, ValueError) as error:
+        raise CommandError(f"agreement publish: {error}") from None
+    print(f"published usage agreement version {agreement.version}; members accept it next sign-in")
+
+
+def schema_sdl() -> str:
+    from schema import build_schema
+
+    return build_schema().as_str() + "\n"
+
+
+def cmd_export_schema(_: Settings, args: argparse.Namespace) -> None:
+    sdl = schema_sdl()
+    if args.output is None:
+        sys.stdout.write(sdl)
+        return
+    try:
+        args.output.write_text(sdl, encoding="utf-8")
+    except OSError as error:
+        raise CommandError(f"--output {args.output}: cannot write it ({error})") from None
+    print(f"wrote {args.output}")
+
+
+def _describe(database_url: str) -> str:
+    if database_url.startswith("sqlite://"):
+        return database_url
+    scheme, _, rest = database_url.partition("://")
+    return f"{scheme}://{rest.rpartition('@')[2]}"
+
+
+def _port(raw: str) -> int:
+    value = int(raw)
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(f"{raw} is not a port number (1-65535)")
+    return value
+
+
+def _workers(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise argparse.ArgumentTypeError("at least 1 worker")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gateway",
+        description="GraphQL gateway for group-insurance member self-service.",
+        epilog="Settings come from GATEWAY_* environment variables (see README).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the API (migrates first)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=_port, default=8000, help="port to listen on")
+    serve.add_argument("--workers", type=_workers, default=1, help="worker processes")
+    serve.add_argument("--no-migrate", action="store_true", help="do not migrate at start")
+    serve.set_defaults(handler=cmd_serve)
+
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.set_defaults(handler=cmd_migrate)
+
+    registry = commands.add_parser("registry", help="the member registry")
+    registry_commands = registry.add_subparsers(dest="registry_command", required=True)
+    registry_import = registry_commands.add_parser(
+        "import", help="import a registry file (all or nothing, idempotent)"
+    )
+    registry_import.add_argument("file", type=Path, metavar="FILE")
+    registry_import.set_defaults(handler=cmd_registry_import)
+
+    agreement = commands.add_parser("agreement", help="usage agreement versions")
+    agreement_commands = agreement.add_subparsers(dest="agreement_command", required=True)
+    publish = agreement_commands.add_parser("publish", help="publish a new version")
+    publish.add_argument("--version", required=True)
+    publish.add_argument("--title-fr", required=True)
+    publish.add_argument("--title-en", required=True)
+    publish.add_argument("--body-fr", required=True, type=Path, metavar="FILE")
+    publish.add_argument("--body-en", required=True, type=Path, metavar="FILE")
+    publish.set_defaults(handler=cmd_agreement_publish)
+
+    export = commands.add_parser("export-schema", help="print or write the GraphQL schema")
+    export.add_argument("--output", type=Path, metavar="PATH")
+    export.set_defaults(handler=cmd_export_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        args.handler(settings, args)
+    except (SettingsError, CommandError) as error:
+        print(f"gateway: {error}", file=sys.stderr)
+        return 2 if isinstance(error, SettingsError) else 1
+    except KeyboardInterrupt:
+        return 130
+    except OSError as error:
+        print(f"gateway: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

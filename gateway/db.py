@@ -1,0 +1,62 @@
+"""The ORM's configuration, opening and closing, and migrations.
+
+Tortoise 1.x keeps its state per task context; ``open_database`` enables the global fallback so
+that every task of the process (each request, each CLI step) sees the one configuration.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate
+
+from gateway.settings import Settings
+
+MODEL_MODULES = [
+    "models.registry",
+    "models.accounts",
+    "models.sessions",
+    "models.agreements",
+    "models.audit",
+]
+
+
+def _connection_url(database_url: str) -> str:
+    if database_url.startswith("sqlite://"):
+        path = Path(database_url[len("sqlite://") :]).expanduser()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite://{path}"
+    for prefix in ("postgresql://", "asyncpg://"):
+        if database_url.startswith(prefix):
+            return "postgres://" + database_url[len(prefix) :]
+    return database_url
+
+
+def tortoise_config(settings: Settings) -> dict[str, Any]:
+    return {
+        "connections": {"default": _connection_url(settings.database_url)},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "models.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def open_database(settings: Settings) -> None:
+    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+async def apply_migrations(settings: Settings) -> None:
+    """Bring the schema to the newest migration; a no-op when it already is."""
+    await migrate(config=tortoise_config(settings))

@@ -1,0 +1,55 @@
+"""What a service answers instead of raising: typed problems a client can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from enum import Enum
+from typing import Any
+
+
+class ErrorCode(Enum):
+    REQUIRED = "REQUIRED"
+    INVALID_VALUE = "INVALID_VALUE"
+    INVALID_USER_CODE = "INVALID_USER_CODE"
+    USER_CODE_TAKEN = "USER_CODE_TAKEN"
+    WEAK_PASSWORD = "WEAK_PASSWORD"
+    PASSWORD_MISMATCH = "PASSWORD_MISMATCH"
+    HINT_REVEALS_PASSWORD = "HINT_REVEALS_PASSWORD"
+    IDENTITY_NOT_VERIFIED = "IDENTITY_NOT_VERIFIED"
+    CERTIFICATE_ALREADY_REGISTERED = "CERTIFICATE_ALREADY_REGISTERED"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
+    RATE_LIMITED = "RATE_LIMITED"
+    AUTHENTICATION_REQUIRED = "AUTHENTICATION_REQUIRED"
+    FILE_NOT_ACCESSIBLE = "FILE_NOT_ACCESSIBLE"
+    AGREEMENT_OUTDATED = "AGREEMENT_OUTDATED"
+    FEATURE_NOT_AVAILABLE = "FEATURE_NOT_AVAILABLE"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a request.
+
+    ``message`` is a key of the catalogue (``gateway.i18n``); it defaults to the code's own
+    message. ``params`` fill the message's placeholders.
+    """
+
+    code: ErrorCode
+    field: str | None = None
+    message: str | None = None
+    params: dict[str, Any] = dataclass_field(default_factory=dict)
+
+    @property
+    def message_key(self) -> str:
+        return self.message or self.code.value
+
+
+class ProblemsError(Exception):
+    """Raised inside a transaction so that it rolls back; carries the problems out."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(", ".join(p.code.value for p in problems))
+        self.problems = problems

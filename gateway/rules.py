@@ -1,0 +1,165 @@
+"""The format rules of R3-R6 as pure functions: each returns every problem it finds."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gateway.problems import ErrorCode, Problem
+
+USER_CODE_MIN_LENGTH = 5
+USER_CODE_MAX_LENGTH = 36
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 256
+PASSWORD_REQUIRED_KINDS = 3
+HINT_MAX_LENGTH = 100
+MOTHERS_FIRST_NAME_MAX_LENGTH = 50
+NAME_MAX_LENGTH = 100
+EMAIL_MAX_LENGTH = 254
+NUMBER_MAX_LENGTH = 64
+
+_USER_CODE = re.compile(rf"[A-Za-z0-9]{{{USER_CODE_MIN_LENGTH},{USER_CODE_MAX_LENGTH}}}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+
+_KIND_TESTS: tuple[Callable[[str], bool], ...] = (
+    lambda c: "a" <= c <= "z",
+    lambda c: "A" <= c <= "Z",
+    lambda c: "0" <= c <= "9",
+)
+
+
+def is_blank(value: str | None) -> bool:
+    return value is None or not value.strip()
+
+
+def required(value: str | None, field: str) -> list[Problem]:
+    return [Problem(ErrorCode.REQUIRED, field)] if is_blank(value) else []
+
+
+def bounded_text(value: str | None, field: str, max_length: int) -> list[Problem]:
+    """A required free text: not blank, not longer than ``max_length`` once trimmed."""
+    if value is None or is_blank(value):
+        return [Problem(ErrorCode.REQUIRED, field)]
+    if len(value.strip()) > max_length:
+        return [
+            Problem(ErrorCode.INVALID_VALUE, field, "INVALID_VALUE.too_long", {"max": max_length})
+        ]
+    return []
+
+
+def check_user_code(user_code: str) -> list[Problem]:
+    """R3; the stored form keeps the member's spelling, uniqueness ignores case."""
+    if is_blank(user_code):
+        return [Problem(ErrorCode.REQUIRED, "userCode")]
+    if not _USER_CODE.fullmatch(user_code):
+        return [
+            Problem(
+                ErrorCode.INVALID_USER_CODE,
+                "userCode",
+                params={"min": USER_CODE_MIN_LENGTH, "max": USER_CODE_MAX_LENGTH},
+            )
+        ]
+    return []
+
+
+def canonical_user_code(user_code: str) -> str:
+    return user_code.strip().lower()
+
+
+def character_kinds(password: str) -> int:
+    """How many of lowercase, uppercase, digits and symbols (every other character) appear."""
+    kinds = {i for c in password for i, test in enumerate(_KIND_TESTS) if test(c)}
+    has_symbol = any(not any(test(c) for test in _KIND_TESTS) for c in password)
+    return len(kinds) + (1 if has_symbol else 0)
+
+
+def check_password(password: str, user_code: str, field: str = "password") -> list[Problem]:
+    """R4: one WEAK_PASSWORD per rule broken, so the member sees them all at once."""
+    if is_blank(password):
+        return [Problem(ErrorCode.REQUIRED, field)]
+    problems = []
+    if len(password) < PASSWORD_MIN_LENGTH:
+        problems.append(
+            Problem(
+                ErrorCode.WEAK_PASSWORD,
+                field,
+                "WEAK_PASSWORD.too_short",
+                {"min": PASSWORD_MIN_LENGTH},
+            )
+        )
+    if len(password) > PASSWORD_MAX_LENGTH:
+        problems.append(
+            Problem(
+                ErrorCode.WEAK_PASSWORD,
+                field,
+                "WEAK_PASSWORD.too_long",
+                {"max": PASSWORD_MAX_LENGTH},
+            )
+        )
+    if character_kinds(password) < PASSWORD_REQUIRED_KINDS:
+        problems.append(
+            Problem(
+                ErrorCode.WEAK_PASSWORD,
+                field,
+                "WEAK_PASSWORD.character_kinds",
+                {"required": PASSWORD_REQUIRED_KINDS},
+            )
+        )
+    code = user_code.strip().lower()
+    if code and code in password.lower():
+        problems.append(Problem(ErrorCode.WEAK_PASSWORD, field, "WEAK_PASSWORD.contains_user_code"))
+    return problems
+
+
+def check_confirmation(password: str, confirmation: str, field: str) -> list[Problem]:
+    if is_blank(confirmation):
+        return [Problem(ErrorCode.REQUIRED, field)]
+    if confirmation != password:
+        return [Problem(ErrorCode.PASSWORD_MISMATCH, field)]
+    return []
+
+
+def check_hint(hint: str, password: str) -> list[Problem]:
+    """R5: a memory aid that contains the password (any case) would give it away."""
+    problems = bounded_text(hint, "passwordHint", HINT_MAX_LENGTH)
+    if problems:
+        return problems
+    if not is_blank(password) and password.lower() in hint.lower():
+        return [Problem(ErrorCode.HINT_REVEALS_PASSWORD, "passwordHint")]
+    return []
+
+
+def check_email(email: str | None, field: str) -> list[Problem]:
+    if email is None or is_blank(email):
+        return []
+    value = email.strip()
+    if len(value) > EMAIL_MAX_LENGTH:
+        return [
+            Problem(
+                ErrorCode.INVALID_VALUE, field, "INVALID_VALUE.too_long", {"max": EMAIL_MAX_LENGTH}
+            )
+        ]
+    if not _EMAIL.fullmatch(value):
+        return [Problem(ErrorCode.INVALID_VALUE, field, "INVALID_VALUE.email")]
+    return []
+
+
+@dataclass(frozen=True)
+class ProfileForm:
+    first_name: str
+    last_name: str
+    email: str | None
+    preferred_language: str | None
+
+
+def check_profile(profile: ProfileForm, prefix: str = "profile") -> list[Problem]:
+    return [
+        *bounded_text(profile.first_name, f"{prefix}.firstName", NAME_MAX_LENGTH),
+        *bounded_text(profile.last_name, f"{prefix}.lastName", NAME_MAX_LENGTH),
+        *check_email(profile.email, f"{prefix}.email"),
+    ]
+
+
+def check_number(value: str, field: str) -> list[Problem]:
+    return bounded_text(value, field, NUMBER_MAX_LENGTH)

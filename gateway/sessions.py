@@ -1,0 +1,124 @@
+"""Session tokens, expiry and the status machine of R11 and R12."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+
+from gateway import agreements, audit
+from gateway.audit import Origin
+from gateway.files import InsuranceFile, decode_file_id
+from gateway.problems import ErrorCode, Problem
+from gateway.settings import Settings
+from models.accounts import Account, AccountCertificate
+from models.sessions import Session
+
+_TOUCH_EVERY = timedelta(seconds=60)
+
+
+class SessionStatus(Enum):
+    FILE_SELECTION_REQUIRED = "FILE_SELECTION_REQUIRED"
+    AGREEMENT_REQUIRED = "AGREEMENT_REQUIRED"
+    ACTIVE = "ACTIVE"
+
+
+def new_token() -> str:
+    """256 random bits; the client gets it once, the database keeps only its digest."""
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def expires_at(session: Session, settings: Settings) -> datetime:
+    """Whichever comes first: idle timeout from the last request, or the absolute limit."""
+    idle_limit = session.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
+    return min(idle_limit, session.expires_at)
+
+
+async def open_session(
+    account: Account, files: list[InsuranceFile], origin: Origin, settings: Settings
+) -> tuple[str, Session]:
+    """R10; with exactly one file, R11 chooses it for the member."""
+    token = new_token()
+    now = datetime.now(UTC)
+    session = await Session.create(
+        token_hash=token_digest(token),
+        account_id=account.id,
+        channel=origin.channel,
+        selected_certificate_id=files[0].certificate_id if len(files) == 1 else None,
+        client_address=origin.client_address,
+        user_agent=(origin.user_agent or "")[:255] or None,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(hours=settings.session_max_hours),
+    )
+    session.account = account
+    return token, session
+
+
+async def find_session(token: str, settings: Settings) -> Session | None:
+    """The live session behind a token, with its account; None when unknown or expired."""
+    if not token or len(token) > 128:
+        return None
+    session = (
+        await Session.filter(token_hash=token_digest(token), ended_at__isnull=True)
+        .select_related("account")
+        .first()
+    )
+    if session is None:
+        return None
+    now = datetime.now(UTC)
+    if now >= expires_at(session, settings):
+        return None
+    if now - session.last_seen_at >= _TOUCH_EVERY:
+        session.last_seen_at = now
+        await Session.filter(id=session.id).update(last_seen_at=now)
+    return session
+
+
+async def session_status(session: Session) -> SessionStatus:
+    if session.selected_certificate_id is None:
+        return SessionStatus.FILE_SELECTION_REQUIRED
+    current = await agreements.current_agreement()
+    if not await agreements.has_accepted(session.account_id, current):
+        return SessionStatus.AGREEMENT_REQUIRED
+    return SessionStatus.ACTIVE
+
+
+async def select_file(session: Session, file_id: str, origin: Origin) -> list[Problem]:
+    """R11: only one of the member's own files; any other id looks the same as a bad one."""
+    certificate_id = decode_file_id(file_id)
+    owned = certificate_id is not None and await AccountCertificate.exists(
+        account_id=session.account_id, certificate_id=certificate_id
+    )
+    if not owned:
+        return [Problem(ErrorCode.FILE_NOT_ACCESSIBLE, "fileId")]
+    session.selected_certificate_id = certificate_id
+    await Session.filter(id=session.id).update(selected_certificate_id=certificate_id)
+    await audit.record(
+        "file_selected",
+        origin,
+        account_id=session.account_id,
+        user_code=session.account.user_code,
+        certificate_id=certificate_id,
+    )
+    return []
+
+
+async def end_session(session: Session, origin: Origin) -> None:
+    await Session.filter(id=session.id, ended_at__isnull=True).update(ended_at=datetime.now(UTC))
+    await audit.record(
+        "signed_out", origin, account_id=session.account_id, user_code=session.account.user_code
+    )
+
+
+async def end_sessions_of(account_id: int, *, keep_session_id: int | None = None) -> int:
+    """End every open session of an account (a reset, a staff action), maybe but one."""
+    query = Session.filter(account_id=account_id, ended_at__isnull=True)
+    if keep_session_id is not None:
+        query = query.exclude(id=keep_session_id)
+    return await query.update(ended_at=datetime.now(UTC))

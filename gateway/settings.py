@@ -1,0 +1,144 @@
+"""Every ``GATEWAY_*`` variable, parsed and checked once into one frozen object.
+
+A wrong value must stop the program with one line naming the variable, so parsing raises
+``SettingsError`` and the CLI prints its message alone.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+from urllib.parse import urlsplit
+
+DEFAULT_DATABASE_URL = "sqlite://var/gateway.sqlite3"
+
+
+class SettingsError(ValueError):
+    """A GATEWAY_* variable holds a value the gateway cannot use."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    argon2_memory_kib: int = 19456
+    argon2_time_cost: int = 2
+    argon2_parallelism: int = 1
+    lockout_threshold: int = 5
+    lockout_minutes: int = 15
+    recovery_threshold: int = 5
+    hint_requests_per_hour: int = 5
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    cookie_secure: bool = True
+    cookie_name: str = "gateway_session"
+    introspection: bool = True
+    max_body_bytes: int = 100 * 1024
+    log_level: str = "INFO"
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite://")
+
+
+def _positive_int(variable: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(variable, f"expected a whole number, got {raw!r}") from None
+    if value < 1:
+        raise SettingsError(variable, f"expected a number of at least 1, got {value}")
+    return value
+
+
+def _boolean(variable: str, raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(variable, f"expected true or false, got {raw!r}")
+
+
+def _database_url(variable: str, raw: str) -> str:
+    value = raw.strip()
+    if value.startswith("sqlite://"):
+        if not value[len("sqlite://") :]:
+            raise SettingsError(variable, "sqlite:// needs a file path, e.g. sqlite://var/gw.db")
+        return value
+    parts = urlsplit(value)
+    if parts.scheme in {"postgres", "postgresql", "asyncpg"}:
+        if not parts.hostname or not parts.path.strip("/"):
+            raise SettingsError(
+                variable, "expected postgres://user@host:port/database, with a host and a database"
+            )
+        try:
+            parts.port  # noqa: B018 - urlsplit validates the port lazily
+        except ValueError:
+            raise SettingsError(variable, f"the port in {value!r} is not a number") from None
+        return value
+    raise SettingsError(
+        variable, f"expected sqlite://PATH or postgres://user@host:port/db, got {raw!r}"
+    )
+
+
+def _log_level(variable: str, raw: str) -> str:
+    level = raw.strip().upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise SettingsError(variable, f"expected DEBUG, INFO, WARNING or ERROR, got {raw!r}")
+    return level
+
+
+def _cookie_name(variable: str, raw: str) -> str:
+    if not raw or not all(c.isalnum() or c in "_-" for c in raw):
+        raise SettingsError(variable, f"expected letters, digits, _ or -, got {raw!r}")
+    return raw
+
+
+_PARSERS: dict[str, Callable[[str, str], Any]] = {
+    "database_url": _database_url,
+    "argon2_memory_kib": _positive_int,
+    "argon2_time_cost": _positive_int,
+    "argon2_parallelism": _positive_int,
+    "lockout_threshold": _positive_int,
+    "lockout_minutes": _positive_int,
+    "recovery_threshold": _positive_int,
+    "hint_requests_per_hour": _positive_int,
+    "session_idle_minutes": _positive_int,
+    "session_max_hours": _positive_int,
+    "cookie_secure": _boolean,
+    "cookie_name": _cookie_name,
+    "introspection": _boolean,
+    "max_body_bytes": _positive_int,
+    "log_level": _log_level,
+}
+
+
+def variable_name(field_name: str) -> str:
+    return "GATEWAY_" + field_name.upper()
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the environment; raise SettingsError naming the first bad variable."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for field in fields(Settings):
+        variable = variable_name(field.name)
+        raw = env.get(variable)
+        if raw is None or raw == "":
+            continue
+        values[field.name] = _PARSERS[field.name](variable, raw)
+    settings = Settings(**values)
+    if settings.argon2_memory_kib < 8 * settings.argon2_parallelism:
+        raise SettingsError(
+            "GATEWAY_ARGON2_MEMORY_KIB", "argon2 needs at least 8 KiB per unit of parallelism"
+        )
+    return settings

@@ -1,0 +1,1 @@
+"""Tortoise models: the registry, accounts, sessions, agreements and the audit trail."""

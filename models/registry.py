@@ -1,0 +1,43 @@
+"""The insurer's member registry, as imported from the registry file."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Contract(Model):
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=64, unique=True, description="trimmed, upper-cased")
+    product_line = fields.CharField(max_length=32)
+    sponsor_name = fields.CharField(max_length=200)
+    plan_name = fields.CharField(max_length=200)
+    online_features: fields.Field[list[str]] = fields.JSONField(default=list)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "contract"
+
+
+class Certificate(Model):
+    id = fields.IntField(primary_key=True)
+    contract: fields.ForeignKeyRelation[Contract] = fields.ForeignKeyField(
+        "models.Contract", related_name="certificates", on_delete=fields.RESTRICT
+    )
+    contract_id: int
+    number = fields.CharField(max_length=64, description="trimmed, upper-cased")
+    first_name = fields.CharField(max_length=100)
+    last_name = fields.CharField(max_length=100)
+    date_of_birth = fields.DateField()
+    status = fields.CharField(max_length=16)
+    effective_date = fields.DateField()
+    termination_date = fields.DateField(null=True)
+    coverages: fields.Field[list[dict[str, str | None]]] = fields.JSONField(default=list)
+    search_text = fields.CharField(
+        max_length=255, default="", description="names without accents, lower-case, for search"
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "certificate"
+        unique_together = (("contract", "number"),)

@@ -1,0 +1,126 @@
+"""Per-request context: who is calling, in which language, and per-request caches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gateway import sessions
+from gateway.audit import Origin
+from gateway.files import InsuranceFile, files_of_account
+from gateway.hashing import Hasher
+from gateway.i18n import Language, language_from_header
+from gateway.settings import Settings
+from models.sessions import Session
+
+_UNSET = object()
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+def is_json_post(request: Request) -> bool:
+    """Browsers cannot send a cross-site JSON POST without CORS consent: cookies are safe here."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return request.method == "POST" and content_type == "application/json"
+
+
+@dataclass
+class GatewayContext:
+    request: Request
+    response: Response
+    settings: Settings
+    hasher: Hasher
+    language: Language
+    client_address: str | None
+    _session: object = field(default=_UNSET, repr=False)
+    _files: dict[int, list[InsuranceFile]] = field(default_factory=dict, repr=False)
+    _statuses: dict[int, sessions.SessionStatus] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(
+        cls, request: Request, response: Response, settings: Settings, hasher: Hasher
+    ) -> GatewayContext:
+        return cls(
+            request=request,
+            response=response,
+            settings=settings,
+            hasher=hasher,
+            language=language_from_header(request.headers.get("accept-language")),
+            client_address=request.client.host if request.client else None,
+        )
+
+    def origin(self, channel: str | None = None) -> Origin:
+        return Origin(
+            channel=channel or "WEB",
+            client_address=self.client_address,
+            user_agent=self.request.headers.get("user-agent"),
+            language=self.language,
+        )
+
+    @property
+    def cookie_token(self) -> str | None:
+        return self.request.cookies.get(self.settings.cookie_name)
+
+    async def session(self, *, for_mutation: bool = False) -> Session | None:
+        """The caller's live session, looked up once per request.
+
+        A session cookie only counts for a mutation sent as a JSON POST (no CSRF by form).
+        """
+        if self._session is _UNSET:
+            token = bearer_token(self.request)
+            if token is None:
+                token = self.cookie_token
+            self._session = await sessions.find_session(token, self.settings) if token else None
+        session = self._session
+        assert session is None or isinstance(session, Session)
+        if session is not None and for_mutation and not self._mutation_may_use(session):
+            return None
+        return session
+
+    def _mutation_may_use(self, session: Session) -> bool:
+        return bearer_token(self.request) is not None or is_json_post(self.request)
+
+    def forget_session(self) -> None:
+        self._session = None
+        self._statuses.clear()
+
+    async def files_of(self, account_id: int) -> list[InsuranceFile]:
+        if account_id not in self._files:
+            self._files[account_id] = await files_of_account(account_id)
+        return self._files[account_id]
+
+    def remember_files(self, account_id: int, files: list[InsuranceFile]) -> None:
+        self._files[account_id] = files
+
+    async def status_of(self, session: Session) -> sessions.SessionStatus:
+        if session.id not in self._statuses:
+            self._statuses[session.id] = await sessions.session_status(session)
+        return self._statuses[session.id]
+
+    def set_session_cookie(self, token: str) -> None:
+        self.response.set_cookie(
+            self.settings.cookie_name,
+            token,
+            max_age=self.settings.session_max_hours * 3600,
+            path="/",
+            httponly=True,
+            secure=self.settings.cookie_secure,
+            samesite="strict",
+        )
+
+    def clear_session_cookie(self) -> None:
+        self.response.delete_cookie(
+            self.settings.cookie_name,
+            path="/",
+            httponly=True,
+            secure=self.settings.cookie_secure,
+            samesite="strict",
+        )

@@ -1,0 +1,18 @@
+"""From service problems to the contract's UserError, in the caller's language."""
+
+from __future__ import annotations
+
+from gateway.i18n import Language, translate
+from gateway.problems import Problem
+from schema.types import UserError
+
+
+def user_errors(problems: list[Problem], language: Language) -> list[UserError]:
+    return [
+        UserError(
+            code=problem.code,
+            field=problem.field,
+            message=translate(problem.message_key, language, **problem.params),
+        )
+        for problem in problems
+    ]

@@ -1,0 +1,277 @@
+"""Mutation resolvers: translate input, call one service, translate its answer."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from gateway import agreements, credentials, registration, sessions
+from gateway.credentials import SignInResult
+from gateway.problems import ErrorCode as ErrorCodeValue
+from gateway.problems import Problem
+from gateway.rules import ProfileForm
+from schema.context import GatewayContext
+from schema.errors import user_errors
+from schema.types import Channel, InsuranceFile, Language, Session, UserError, to_files
+
+Info = strawberry.Info[GatewayContext, None]
+
+
+@strawberry.input
+class ProfileInput:
+    first_name: str
+    last_name: str
+    email: str | None = None
+    preferred_language: Language | None = None
+
+
+@strawberry.input
+class RegisterInput:
+    contract_number: str
+    certificate_number: str
+    date_of_birth: date
+    user_code: str
+    password: str
+    password_confirmation: str
+    password_hint: str
+    mothers_first_name: str
+    profile: ProfileInput | None = strawberry.field(
+        default=None,
+        description="Mobile registration sends it (R8); without it the registry's name is shown.",
+    )
+    channel: Channel | None = None
+
+
+@strawberry.type
+class RegisterPayload:
+    user_code: str | None = strawberry.field(
+        description=(
+            "The confirmation: the user code to note down (R7). Null when errors is not empty."
+        )
+    )
+    errors: list[UserError]
+
+
+@strawberry.input
+class SignInInput:
+    user_code: str
+    password: str
+    channel: Channel | None = None
+
+
+@strawberry.input
+class LinkExistingCredentialsInput:
+    contract_number: str
+    certificate_number: str
+    date_of_birth: date
+    user_code: str
+    password: str
+    channel: Channel | None = None
+
+
+@strawberry.type
+class SignInPayload:
+    token: str | None = strawberry.field(
+        description="The bearer token, shown once. Null when errors is not empty."
+    )
+    session: Session | None
+    insurance_files: list[InsuranceFile] = strawberry.field(
+        description="Every file the user code reaches, to choose from (R11)."
+    )
+    errors: list[UserError]
+
+
+@strawberry.type
+class SessionPayload:
+    session: Session | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class SignOutPayload:
+    errors: list[UserError]
+
+
+@strawberry.input
+class PasswordHintInput:
+    user_code: str
+    date_of_birth: date
+
+
+@strawberry.type
+class PasswordHintPayload:
+    hint: str | None
+    errors: list[UserError]
+
+
+@strawberry.input
+class ResetPasswordInput:
+    user_code: str
+    date_of_birth: date
+    mothers_first_name: str
+    new_password: str
+    new_password_confirmation: str
+
+
+@strawberry.type
+class ResetPasswordPayload:
+    errors: list[UserError]
+
+
+def _channel(channel: Channel | None) -> str:
+    return (channel or Channel.WEB).value
+
+
+def _signed_in(info: Info, result: SignInResult, channel: str) -> SignInPayload:
+    context = info.context
+    if result.token is None or result.session is None:
+        return SignInPayload(
+            token=None,
+            session=None,
+            insurance_files=[],
+            errors=user_errors(result.problems, context.language),
+        )
+    context.remember_files(result.session.account_id, result.files)
+    if channel == Channel.WEB.value:
+        context.set_session_cookie(result.token)
+    return SignInPayload(
+        token=result.token,
+        session=Session(record=result.session),
+        insurance_files=to_files(result.files),
+        errors=[],
+    )
+
+
+def _authentication_required(info: Info) -> list[UserError]:
+    return user_errors([Problem(ErrorCodeValue.AUTHENTICATION_REQUIRED)], info.context.language)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="R1-R8: a new user code for one contract and certificate.")
+    async def register(self, info: Info, input: RegisterInput) -> RegisterPayload:
+        context = info.context
+        profile = input.profile
+        form = registration.RegistrationForm(
+            contract_number=input.contract_number,
+            certificate_number=input.certificate_number,
+            date_of_birth=input.date_of_birth,
+            user_code=input.user_code,
+            password=input.password,
+            password_confirmation=input.password_confirmation,
+            password_hint=input.password_hint,
+            mothers_first_name=input.mothers_first_name,
+            profile=ProfileForm(
+                first_name=profile.first_name,
+                last_name=profile.last_name,
+                email=profile.email,
+                preferred_language=(
+                    profile.preferred_language.value if profile.preferred_language else None
+                ),
+            )
+            if profile
+            else None,
+        )
+        result = await registration.register_member(
+            form, context.origin(_channel(input.channel)), context.hasher
+        )
+        return RegisterPayload(
+            user_code=result.user_code, errors=user_errors(result.problems, context.language)
+        )
+
+    @strawberry.mutation(
+        description=(
+            "R9: reach a new contract and certificate with an existing user code; signs in."
+        )
+    )
+    async def link_existing_credentials(
+        self, info: Info, input: LinkExistingCredentialsInput
+    ) -> SignInPayload:
+        context = info.context
+        channel = _channel(input.channel)
+        form = credentials.LinkForm(
+            contract_number=input.contract_number,
+            certificate_number=input.certificate_number,
+            date_of_birth=input.date_of_birth,
+            user_code=input.user_code,
+            password=input.password,
+        )
+        result = await credentials.link_existing_credentials(
+            form, context.origin(channel), context.settings, context.hasher
+        )
+        return _signed_in(info, result, channel)
+
+    @strawberry.mutation(description="R10")
+    async def sign_in(self, info: Info, input: SignInInput) -> SignInPayload:
+        context = info.context
+        channel = _channel(input.channel)
+        result = await credentials.sign_in(
+            input.user_code,
+            input.password,
+            context.origin(channel),
+            context.settings,
+            context.hasher,
+        )
+        return _signed_in(info, result, channel)
+
+    @strawberry.mutation(description="R11: acts on the caller's session.")
+    async def select_insurance_file(self, info: Info, file_id: strawberry.ID) -> SessionPayload:
+        context = info.context
+        session = await context.session(for_mutation=True)
+        if session is None:
+            return SessionPayload(session=None, errors=_authentication_required(info))
+        problems = await sessions.select_file(session, file_id, context.origin(session.channel))
+        if problems:
+            return SessionPayload(session=None, errors=user_errors(problems, context.language))
+        return SessionPayload(session=Session(record=session), errors=[])
+
+    @strawberry.mutation(description="R12: acts on the caller's session.")
+    async def accept_usage_agreement(self, info: Info, version: str) -> SessionPayload:
+        context = info.context
+        session = await context.session(for_mutation=True)
+        if session is None:
+            return SessionPayload(session=None, errors=_authentication_required(info))
+        problems = await agreements.accept_agreement(
+            session.account_id,
+            session.account.user_code,
+            version,
+            context.origin(session.channel),
+        )
+        if problems:
+            return SessionPayload(session=None, errors=user_errors(problems, context.language))
+        return SessionPayload(session=Session(record=session), errors=[])
+
+    @strawberry.mutation
+    async def sign_out(self, info: Info) -> SignOutPayload:
+        context = info.context
+        session = await context.session(for_mutation=True)
+        context.clear_session_cookie()
+        if session is None:
+            return SignOutPayload(errors=_authentication_required(info))
+        await sessions.end_session(session, context.origin(session.channel))
+        context.forget_session()
+        return SignOutPayload(errors=[])
+
+    @strawberry.mutation(description="R14: the memory aid.")
+    async def password_hint(self, info: Info, input: PasswordHintInput) -> PasswordHintPayload:
+        context = info.context
+        hint, problems = await credentials.password_hint(
+            input.user_code, input.date_of_birth, context.origin(), context.settings
+        )
+        return PasswordHintPayload(hint=hint, errors=user_errors(problems, context.language))
+
+    @strawberry.mutation(description="R14: ends every session of the user code.")
+    async def reset_password(self, info: Info, input: ResetPasswordInput) -> ResetPasswordPayload:
+        context = info.context
+        form = credentials.ResetForm(
+            user_code=input.user_code,
+            date_of_birth=input.date_of_birth,
+            mothers_first_name=input.mothers_first_name,
+            new_password=input.new_password,
+            new_password_confirmation=input.new_password_confirmation,
+        )
+        problems = await credentials.reset_password(
+            form, context.origin(), context.settings, context.hasher
+        )
+        return ResetPasswordPayload(errors=user_errors(problems, context.language))

@@ -1,0 +1,235 @@
+"""Strawberry types mirroring contract/core.graphql; they hold no rule."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+from typing import TYPE_CHECKING
+
+import strawberry
+
+from gateway import rules
+from gateway import sessions as session_service
+from gateway.files import InsuranceFile as FileRecord
+from gateway.i18n import Language
+from gateway.problems import ErrorCode
+from gateway.sessions import SessionStatus
+from models.accounts import Account
+from models.sessions import Session as SessionRecord
+
+if TYPE_CHECKING:
+    from schema.context import GatewayContext
+
+strawberry.enum(Language)
+strawberry.enum(ErrorCode)
+strawberry.enum(
+    SessionStatus,
+    description="Where a session stands on the way to being usable (R11, R12).",
+)
+
+
+@strawberry.enum
+class Channel(Enum):
+    WEB = "WEB"
+    MOBILE = "MOBILE"
+
+
+@strawberry.enum
+class ProductLine(Enum):
+    GROUP_INSURANCE = "GROUP_INSURANCE"
+    GROUP_RETIREMENT_SAVINGS = "GROUP_RETIREMENT_SAVINGS"
+    GROUP_ANNUITY = "GROUP_ANNUITY"
+
+
+@strawberry.enum
+class FileStatus(Enum):
+    ACTIVE = "ACTIVE"
+    SUSPENDED = "SUSPENDED"
+    TERMINATED = "TERMINATED"
+
+
+@strawberry.enum(description="The online features a plan may offer (R13).")
+class OnlineFeature(Enum):
+    HEALTH_CLAIMS = "HEALTH_CLAIMS"
+    DENTAL_CLAIMS = "DENTAL_CLAIMS"
+    VISION_CLAIMS = "VISION_CLAIMS"
+    CLAIMS_HISTORY = "CLAIMS_HISTORY"
+    DIRECT_DEPOSIT = "DIRECT_DEPOSIT"
+    ELECTRONIC_STATEMENTS = "ELECTRONIC_STATEMENTS"
+    PAYMENT_CARD = "PAYMENT_CARD"
+
+
+@strawberry.type
+class UserError:
+    code: ErrorCode
+    field: str | None = strawberry.field(
+        description=(
+            "camelCase name of the input field at fault (e.g. userCode, password), null when none."
+        )
+    )
+    message: str = strawberry.field(
+        description="A sentence for the member, in the request's language."
+    )
+
+
+@strawberry.type
+class RegistrationRules:
+    user_code_min_length: int = rules.USER_CODE_MIN_LENGTH
+    user_code_max_length: int = rules.USER_CODE_MAX_LENGTH
+    user_code_pattern: str = strawberry.field(
+        default=f"^[A-Za-z0-9]{{{rules.USER_CODE_MIN_LENGTH},{rules.USER_CODE_MAX_LENGTH}}}$",
+        description="The user code's rule as a regular expression (R3).",
+    )
+    password_min_length: int = rules.PASSWORD_MIN_LENGTH
+    password_max_length: int = rules.PASSWORD_MAX_LENGTH
+    password_required_character_kinds: int = strawberry.field(
+        default=rules.PASSWORD_REQUIRED_KINDS,
+        description="How many of the 4 character kinds a password needs.",
+    )
+    password_hint_max_length: int = rules.HINT_MAX_LENGTH
+    mothers_first_name_max_length: int = rules.MOTHERS_FIRST_NAME_MAX_LENGTH
+
+
+@strawberry.type
+class UsageAgreement:
+    version: str
+    language: Language
+    title: str
+    body: str
+    published_at: datetime
+
+
+@strawberry.type
+class Coverage:
+    benefit: str = strawberry.field(
+        description="e.g. HEALTH, DENTAL, VISION, LIFE, DISABILITY, TRAVEL, as the registry says."
+    )
+    tier: str | None = strawberry.field(
+        description="e.g. SINGLE, COUPLE, FAMILY; null when it does not apply."
+    )
+
+
+@strawberry.type(description='The details behind a file\'s "i" button (R11).')
+class InsuranceFileInfo:
+    member_name: str
+    effective_date: date
+    termination_date: date | None
+    coverages: list[Coverage]
+    online_features: list[OnlineFeature]
+
+
+@strawberry.type(
+    description="One contract + certificate that the signed-in user code gives access to."
+)
+class InsuranceFile:
+    record: strawberry.Private[FileRecord]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.global_id)
+
+    @strawberry.field
+    def product_line(self) -> ProductLine:
+        return ProductLine(self.record.product_line)
+
+    @strawberry.field
+    def contract_number(self) -> str:
+        return self.record.contract_number
+
+    @strawberry.field
+    def certificate_number(self) -> str:
+        return self.record.certificate_number
+
+    @strawberry.field
+    def sponsor_name(self) -> str:
+        return self.record.sponsor_name
+
+    @strawberry.field
+    def plan_name(self) -> str:
+        return self.record.plan_name
+
+    @strawberry.field
+    def status(self) -> FileStatus:
+        return FileStatus(self.record.status)
+
+    @strawberry.field
+    def info(self) -> InsuranceFileInfo:
+        record = self.record
+        return InsuranceFileInfo(
+            member_name=record.member_name,
+            effective_date=record.effective_date,
+            termination_date=record.termination_date,
+            coverages=[Coverage(benefit=c.benefit, tier=c.tier) for c in record.coverages],
+            online_features=[OnlineFeature(f) for f in record.online_features],
+        )
+
+
+def to_files(records: list[FileRecord]) -> list[InsuranceFile]:
+    return [InsuranceFile(record=r) for r in records]
+
+
+@strawberry.type
+class Profile:
+    first_name: str
+    last_name: str
+    email: str | None
+    preferred_language: Language
+
+    @classmethod
+    def of(cls, account: Account) -> Profile:
+        return cls(
+            first_name=account.first_name,
+            last_name=account.last_name,
+            email=account.email,
+            preferred_language=Language(account.preferred_language),
+        )
+
+
+@strawberry.type
+class Session:
+    record: strawberry.Private[SessionRecord]
+
+    @strawberry.field
+    async def status(self, info: strawberry.Info[GatewayContext, None]) -> SessionStatus:
+        return await info.context.status_of(self.record)
+
+    @strawberry.field
+    def channel(self) -> Channel:
+        return Channel(self.record.channel)
+
+    @strawberry.field
+    def expires_at(self, info: strawberry.Info[GatewayContext, None]) -> datetime:
+        return session_service.expires_at(self.record, info.context.settings)
+
+    @strawberry.field
+    async def selected_file(
+        self, info: strawberry.Info[GatewayContext, None]
+    ) -> InsuranceFile | None:
+        selected = self.record.selected_certificate_id
+        if selected is None:
+            return None
+        files = await info.context.files_of(self.record.account_id)
+        return next((InsuranceFile(record=f) for f in files if f.certificate_id == selected), None)
+
+
+@strawberry.type
+class Viewer:
+    record: strawberry.Private[SessionRecord]
+
+    @strawberry.field
+    def user_code(self) -> str:
+        return self.record.account.user_code
+
+    @strawberry.field
+    def profile(self) -> Profile:
+        return Profile.of(self.record.account)
+
+    @strawberry.field
+    def session(self) -> Session:
+        return Session(record=self.record)
+
+    @strawberry.field
+    async def insurance_files(
+        self, info: strawberry.Info[GatewayContext, None]
+    ) -> list[InsuranceFile]:
+        return to_files(await info.context.files_of(self.record.account_id))

@@ -1,0 +1,143 @@
+"""A member's steps through the API, written once so tests read like the journey."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from gateway.registry import import_registry_file
+from tests.conftest import DEMO_REGISTRY
+
+# Geneviève Côté: three files in the demo registry (G81234/0004417, G55007/7710, RC3090/0004417).
+GENEVIEVE = {
+    "contractNumber": "G81234",
+    "certificateNumber": "0004417",
+    "dateOfBirth": "1986-04-19",
+}
+GENEVIEVE_SECOND = {
+    "contractNumber": "G55007",
+    "certificateNumber": "7710",
+    "dateOfBirth": "1986-04-19",
+}
+GENEVIEVE_THIRD = {
+    "contractNumber": "RC3090",
+    "certificateNumber": "0004417",
+    "dateOfBirth": "1986-04-19",
+}
+# Samuel Ouellet: G81234/0004418 and RA0042/55-120.
+SAMUEL = {"contractNumber": "G81234", "certificateNumber": "0004418", "dateOfBirth": "1979-11-02"}
+
+PASSWORD = "Erable!2024"
+
+FILE_FIELDS = """
+  id productLine contractNumber certificateNumber sponsorName planName status
+  info { memberName effectiveDate terminationDate coverages { benefit tier } onlineFeatures }
+"""
+SESSION_FIELDS = f"status channel expiresAt selectedFile {{ {FILE_FIELDS} }}"
+ERRORS = "errors { code field message }"
+
+REGISTER = f"""
+mutation Register($input: RegisterInput!) {{
+  register(input: $input) {{ userCode {ERRORS} }}
+}}"""
+SIGN_IN = f"""
+mutation SignIn($input: SignInInput!) {{
+  signIn(input: $input) {{ token session {{ {SESSION_FIELDS} }} insuranceFiles {{ {FILE_FIELDS} }} {ERRORS} }}
+}}"""
+SELECT_FILE = f"""
+mutation Select($fileId: ID!) {{
+  selectInsuranceFile(fileId: $fileId) {{ session {{ {SESSION_FIELDS} }} {ERRORS} }}
+}}"""
+ACCEPT = f"""
+mutation Accept($version: String!) {{
+  acceptUsageAgreement(version: $version) {{ session {{ {SESSION_FIELDS} }} {ERRORS} }}
+}}"""
+LINK = f"""
+mutation Link($input: LinkExistingCredentialsInput!) {{
+  linkExistingCredentials(input: $input) {{ token session {{ {SESSION_FIELDS} }} insuranceFiles {{ {FILE_FIELDS} }} {ERRORS} }}
+}}"""
+SIGN_OUT = f"mutation {{ signOut {{ {ERRORS} }} }}"
+VIEWER = f"""
+query {{
+  viewer {{
+    userCode
+    profile {{ firstName lastName email preferredLanguage }}
+    session {{ {SESSION_FIELDS} }}
+    insuranceFiles {{ {FILE_FIELDS} }}
+  }}
+}}"""
+
+
+async def load_demo_registry() -> None:
+    await import_registry_file(DEMO_REGISTRY)
+
+
+async def gql(
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    token: str | None = None,
+    language: str | None = None,
+) -> dict[str, Any]:
+    """POST a GraphQL document; fail the test on any GraphQL-level error."""
+    body = await gql_raw(client, query, variables, token=token, language=language)
+    assert "errors" not in body, body.get("errors")
+    return body["data"]
+
+
+async def gql_raw(
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    token: str | None = None,
+    language: str | None = None,
+) -> dict[str, Any]:
+    headers = {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if language:
+        headers["Accept-Language"] = language
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def registration(identity: dict[str, str], user_code: str, **overrides: Any) -> dict[str, Any]:
+    values = {
+        **identity,
+        "userCode": user_code,
+        "password": PASSWORD,
+        "passwordConfirmation": PASSWORD,
+        "passwordHint": "la cabane à sucre",
+        "mothersFirstName": "Marie-Ève",
+        "channel": "MOBILE",
+    }
+    values.update(overrides)
+    return values
+
+
+async def register(
+    client: httpx.AsyncClient, identity: dict[str, str], user_code: str, **overrides: Any
+) -> dict[str, Any]:
+    data = await gql(client, REGISTER, {"input": registration(identity, user_code, **overrides)})
+    return data["register"]
+
+
+async def sign_in(
+    client: httpx.AsyncClient, user_code: str, password: str = PASSWORD, channel: str = "MOBILE"
+) -> dict[str, Any]:
+    data = await gql(
+        client,
+        SIGN_IN,
+        {"input": {"userCode": user_code, "password": password, "channel": channel}},
+    )
+    return data["signIn"]
+
+
+def codes(payload: dict[str, Any]) -> list[tuple[str, str | None]]:
+    return [(e["code"], e["field"]) for e in payload["errors"]]
