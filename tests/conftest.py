@@ -20,6 +20,7 @@ import asyncpg
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from gateway.app import create_app
 from gateway.db import apply_migrations, close_database, open_database
@@ -117,6 +118,9 @@ def sqlite_database_url(tmp_path: Path, sqlite_template: Path) -> str:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
+    # Tortoise caches each model's SQL per connection name, not per dialect; a process that
+    # switches between SQLite and PostgreSQL, as this test run does, must drop that cache.
+    EXECUTOR_CACHE.clear()
     return Settings(database_url=database_url, cookie_secure=False, **CHEAP_ARGON2)
 
 

@@ -1,0 +1,88 @@
+"""The HTTP surface: routes, limits, GraphiQL and the first queries (issue 2)."""
+
+import httpx
+
+from gateway import agreements
+from tests.api.journey import gql, gql_raw
+
+
+async def test_health_and_readiness(client: httpx.AsyncClient):
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["database"] == "up"
+
+
+async def test_registration_rules(client: httpx.AsyncClient):
+    data = await gql(
+        client,
+        "{ registrationRules { userCodeMinLength userCodeMaxLength passwordMinLength"
+        " passwordRequiredCharacterKinds } }",
+    )
+    assert data["registrationRules"] == {
+        "userCodeMinLength": 5,
+        "userCodeMaxLength": 36,
+        "passwordMinLength": 8,
+        "passwordRequiredCharacterKinds": 3,
+    }
+
+
+async def test_usage_agreement_follows_the_requested_or_accepted_language(
+    client: httpx.AsyncClient,
+):
+    await agreements.ensure_default_agreement()
+    query = "query($l: Language) { usageAgreement(language: $l) { version language title body } }"
+    default = (await gql(client, query))["usageAgreement"]
+    english = (await gql(client, query, language="en-US"))["usageAgreement"]
+    forced = (await gql(client, query, {"l": "FR"}, language="en"))["usageAgreement"]
+    assert default["language"] == "FR" and default["version"] == "1"
+    assert "Convention" in default["title"]
+    assert english["language"] == "EN" and "agreement" in english["title"]
+    assert forced["language"] == "FR"
+
+
+async def test_queries_work_by_get_but_mutations_do_not(client: httpx.AsyncClient):
+    query = await client.get(
+        "/graphql", params={"query": "{ registrationRules { userCodeMinLength } }"}
+    )
+    assert query.json()["data"]["registrationRules"]["userCodeMinLength"] == 5
+    mutation = await client.get(
+        "/graphql", params={"query": "mutation { signOut { errors { code } } }"}
+    )
+    assert mutation.status_code in {400, 405}
+
+
+async def test_browsers_get_graphiql(client: httpx.AsyncClient):
+    page = await client.get("/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "graphiql" in page.text.lower()
+
+
+async def test_bodies_over_100_kib_are_refused_before_parsing(client: httpx.AsyncClient):
+    big = b'{"query": "' + b"x" * (100 * 1024) + b'"}'
+    response = await client.post(
+        "/graphql", content=big, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+
+    async def stream():
+        for _ in range(30):
+            yield b"x" * 4096
+
+    chunked = await client.post(
+        "/graphql", content=stream(), headers={"Content-Type": "application/json"}
+    )
+    assert chunked.status_code == 413
+
+
+async def test_malformed_json_is_a_client_error(client: httpx.AsyncClient):
+    response = await client.post(
+        "/graphql", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+
+
+async def test_a_malformed_date_is_a_graphql_error_not_a_crash(client: httpx.AsyncClient):
+    body = await gql_raw(
+        client,
+        'mutation { passwordHint(input: {userCode: "abcde", dateOfBirth: "1986-13-45"}) { hint } }',
+    )
+    assert body["errors"] and "Traceback" not in str(body)
