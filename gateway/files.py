@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
 from datetime import date
 
+from gateway.ids import decode_id, encode_id
 from models.accounts import AccountCertificate
 from models.registry import Certificate
-
-_ID_PREFIX = "InsuranceFile:"
 
 
 @dataclass(frozen=True)
@@ -40,21 +37,11 @@ class InsuranceFile:
 
 
 def encode_file_id(certificate_id: int) -> str:
-    """Opaque to clients, so that row numbers are not an API promise."""
-    raw = f"{_ID_PREFIX}{certificate_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_id("InsuranceFile", certificate_id)
 
 
 def decode_file_id(file_id: str) -> int | None:
-    try:
-        padded = file_id + "=" * (-len(file_id) % 4)
-        raw = base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
-    except (binascii.Error, UnicodeError, ValueError):
-        return None
-    if not raw.startswith(_ID_PREFIX):
-        return None
-    number = raw[len(_ID_PREFIX) :]
-    return int(number) if number.isdigit() and len(number) < 19 else None
+    return decode_id("InsuranceFile", file_id)
 
 
 def to_file(certificate: Certificate) -> InsuranceFile:

@@ -10,6 +10,7 @@ from enum import Enum
 from gateway import agreements, audit
 from gateway.audit import Origin
 from gateway.files import InsuranceFile, decode_file_id
+from gateway.ids import decode_id
 from gateway.problems import ErrorCode, Problem
 from gateway.settings import Settings
 from models.accounts import Account, AccountCertificate
@@ -122,3 +123,44 @@ async def end_sessions_of(account_id: int, *, keep_session_id: int | None = None
     if keep_session_id is not None:
         query = query.exclude(id=keep_session_id)
     return await query.update(ended_at=datetime.now(UTC))
+
+
+async def open_sessions_of(account_id: int, settings: Settings) -> list[Session]:
+    """The account's sessions that still work, newest first."""
+    candidates = await Session.filter(account_id=account_id, ended_at__isnull=True).order_by(
+        "-created_at", "-id"
+    )
+    now = datetime.now(UTC)
+    return [s for s in candidates if now < expires_at(s, settings)]
+
+
+async def revoke_session(current: Session, session_id: str, origin: Origin) -> list[Problem]:
+    """End one of the member's own sessions; another's looks the same as an unknown one."""
+    number = decode_id("Session", session_id)
+    ended = 0
+    if number is not None:
+        ended = await Session.filter(
+            id=number, account_id=current.account_id, ended_at__isnull=True
+        ).update(ended_at=datetime.now(UTC))
+    if not ended:
+        return [Problem(ErrorCode.NOT_FOUND, "id")]
+    await audit.record(
+        "session_revoked",
+        origin,
+        account_id=current.account_id,
+        user_code=current.account.user_code,
+        session_id=number,
+    )
+    return []
+
+
+async def sign_out_everywhere(current: Session, origin: Origin) -> int:
+    ended = await end_sessions_of(current.account_id)
+    await audit.record(
+        "signed_out_everywhere",
+        origin,
+        account_id=current.account_id,
+        user_code=current.account.user_code,
+        sessions_ended=ended,
+    )
+    return ended

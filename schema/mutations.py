@@ -119,6 +119,23 @@ class ResetPasswordPayload:
     errors: list[UserError]
 
 
+@strawberry.input
+class ChangePasswordInput:
+    current_password: str
+    new_password: str
+    new_password_confirmation: str
+
+
+@strawberry.type
+class ChangePasswordPayload:
+    errors: list[UserError]
+
+
+@strawberry.type
+class RevokeSessionPayload:
+    errors: list[UserError]
+
+
 def _channel(channel: Channel | None) -> str:
     return (channel or Channel.WEB).value
 
@@ -275,3 +292,44 @@ class Mutation:
             form, context.origin(), context.settings, context.hasher
         )
         return ResetPasswordPayload(errors=user_errors(problems, context.language))
+
+    @strawberry.mutation(
+        description="A signed-in member's new password; every other session of theirs ends."
+    )
+    async def change_password(
+        self, info: Info, input: ChangePasswordInput
+    ) -> ChangePasswordPayload:
+        context = info.context
+        session = await context.session(for_mutation=True)
+        if session is None:
+            return ChangePasswordPayload(errors=_authentication_required(info))
+        problems = await credentials.change_password(
+            session,
+            input.current_password,
+            input.new_password,
+            input.new_password_confirmation,
+            context.origin(session.channel),
+            context.settings,
+            context.hasher,
+        )
+        return ChangePasswordPayload(errors=user_errors(problems, context.language))
+
+    @strawberry.mutation(description="End one of the member's own sessions (see viewer.sessions).")
+    async def revoke_session(self, info: Info, id: strawberry.ID) -> RevokeSessionPayload:
+        context = info.context
+        session = await context.session(for_mutation=True)
+        if session is None:
+            return RevokeSessionPayload(errors=_authentication_required(info))
+        problems = await sessions.revoke_session(session, id, context.origin(session.channel))
+        return RevokeSessionPayload(errors=user_errors(problems, context.language))
+
+    @strawberry.mutation(description="End every session of the member, this one included.")
+    async def sign_out_everywhere(self, info: Info) -> SignOutPayload:
+        context = info.context
+        session = await context.session(for_mutation=True)
+        context.clear_session_cookie()
+        if session is None:
+            return SignOutPayload(errors=_authentication_required(info))
+        await sessions.sign_out_everywhere(session, context.origin(session.channel))
+        context.forget_session()
+        return SignOutPayload(errors=[])

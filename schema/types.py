@@ -12,6 +12,7 @@ from gateway import rules
 from gateway import sessions as session_service
 from gateway.files import InsuranceFile as FileRecord
 from gateway.i18n import Language
+from gateway.ids import encode_id
 from gateway.problems import ErrorCode
 from gateway.sessions import SessionStatus
 from models.accounts import Account
@@ -212,6 +213,40 @@ class Session:
         return next((InsuranceFile(record=f) for f in files if f.certificate_id == selected), None)
 
 
+@strawberry.type(description="One of the member's open sessions, to review and end (beyond R10).")
+class OpenSession:
+    record: strawberry.Private[SessionRecord]
+    current: bool = strawberry.field(description="Whether this request comes from it.")
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("Session", self.record.id))
+
+    @strawberry.field
+    def channel(self) -> Channel:
+        return Channel(self.record.channel)
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.record.created_at
+
+    @strawberry.field
+    def last_seen_at(self) -> datetime:
+        return self.record.last_seen_at
+
+    @strawberry.field
+    def expires_at(self, info: strawberry.Info[GatewayContext, None]) -> datetime:
+        return session_service.expires_at(self.record, info.context.settings)
+
+    @strawberry.field
+    def client_address(self) -> str | None:
+        return self.record.client_address
+
+    @strawberry.field
+    def user_agent(self) -> str | None:
+        return self.record.user_agent
+
+
 @strawberry.type
 class Viewer:
     record: strawberry.Private[SessionRecord]
@@ -233,3 +268,10 @@ class Viewer:
         self, info: strawberry.Info[GatewayContext, None]
     ) -> list[InsuranceFile]:
         return to_files(await info.context.files_of(self.record.account_id))
+
+    @strawberry.field(description="Every open session of the member, this one included.")
+    async def sessions(self, info: strawberry.Info[GatewayContext, None]) -> list[OpenSession]:
+        records = await session_service.open_sessions_of(
+            self.record.account_id, info.context.settings
+        )
+        return [OpenSession(record=r, current=r.id == self.record.id) for r in records]

@@ -41,9 +41,10 @@ REGISTER = f"""
 mutation Register($input: RegisterInput!) {{
   register(input: $input) {{ userCode {ERRORS} }}
 }}"""
+SIGN_IN_FIELDS = f"token session {{ {SESSION_FIELDS} }} insuranceFiles {{ {FILE_FIELDS} }} {ERRORS}"
 SIGN_IN = f"""
 mutation SignIn($input: SignInInput!) {{
-  signIn(input: $input) {{ token session {{ {SESSION_FIELDS} }} insuranceFiles {{ {FILE_FIELDS} }} {ERRORS} }}
+  signIn(input: $input) {{ {SIGN_IN_FIELDS} }}
 }}"""
 SELECT_FILE = f"""
 mutation Select($fileId: ID!) {{
@@ -55,7 +56,7 @@ mutation Accept($version: String!) {{
 }}"""
 LINK = f"""
 mutation Link($input: LinkExistingCredentialsInput!) {{
-  linkExistingCredentials(input: $input) {{ token session {{ {SESSION_FIELDS} }} insuranceFiles {{ {FILE_FIELDS} }} {ERRORS} }}
+  linkExistingCredentials(input: $input) {{ {SIGN_IN_FIELDS} }}
 }}"""
 SIGN_OUT = f"mutation {{ signOut {{ {ERRORS} }} }}"
 VIEWER = f"""

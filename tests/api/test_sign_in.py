@@ -6,10 +6,9 @@ import httpx
 
 from gateway import agreements
 from models.accounts import Account, AccountCertificate
-from models.registry import Certificate, Contract
-from tests.conftest import QueryCounter
 from models.agreements import AgreementAcceptance
 from models.audit import AuditEvent
+from models.registry import Certificate, Contract
 from models.sessions import Session
 from tests.api.journey import (
     ACCEPT,
@@ -28,6 +27,7 @@ from tests.api.journey import (
     register,
     sign_in,
 )
+from tests.conftest import QueryCounter
 
 
 async def _publish_default() -> str:
