@@ -32,7 +32,8 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 contract: $(STAMP)
-	$(BIN)/python $(SHARED)/tools/check_contract.py schema.graphql
+	$(BIN)/python $(SHARED)/tools/check_contract.py schema.graphql \
+		$(SHARED)/contract/core.graphql $(SHARED)/contract/partner.graphql
 
 pytest: $(STAMP)
 	$(BIN)/pytest

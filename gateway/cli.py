@@ -102,6 +102,57 @@ def cmd_agreement_publish(settings: Settings, args: argparse.Namespace) -> None:
     print(f"published usage agreement version {agreement.version}; members accept it next sign-in")
 
 
+def cmd_apikey_create(settings: Settings, args: argparse.Namespace) -> None:
+    from gateway.access import ApiKeyError, Role, create_key
+
+    role = Role(args.role)
+    try:
+        key = asyncio.run(
+            _with_database(settings, lambda: create_key(args.name, role, args.contract or []))
+        )
+    except ApiKeyError as error:
+        raise CommandError(f"apikey create: {error}") from None
+    scope = (
+        f"contracts {', '.join(sorted(set(args.contract)))}" if args.contract else "every account"
+    )
+    print(f"created {role.value} key {args.name.strip()!r} for {scope}")
+    print("the key is shown once; keep it in the partner's or staff tool's secret store:")
+    print(key)
+
+
+def cmd_apikey_list(settings: Settings, _: argparse.Namespace) -> None:
+    from gateway.access import list_keys
+
+    keys = asyncio.run(_with_database(settings, list_keys))
+    if not keys:
+        print("no API keys")
+        return
+    print("name\trole\tcontracts\tcreated\tlast used\tstate")
+    for key in keys:
+        print(
+            "\t".join(
+                [
+                    key.name,
+                    key.role,
+                    ",".join(key.contracts) or "-",
+                    key.created_at.isoformat(timespec="seconds"),
+                    key.last_used_at.isoformat(timespec="seconds") if key.last_used_at else "never",
+                    "revoked" if key.revoked_at else "active",
+                ]
+            )
+        )
+
+
+def cmd_apikey_revoke(settings: Settings, args: argparse.Namespace) -> None:
+    from gateway.access import ApiKeyError, revoke_key
+
+    try:
+        asyncio.run(_with_database(settings, lambda: revoke_key(args.name)))
+    except ApiKeyError as error:
+        raise CommandError(f"apikey revoke: {error}") from None
+    print(f"revoked key {args.name.strip()!r}; it is refused from the next request on")
+
+
 def schema_sdl() -> str:
     from schema import build_schema
 
@@ -176,6 +227,21 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--body-fr", required=True, type=Path, metavar="FILE")
     publish.add_argument("--body-en", required=True, type=Path, metavar="FILE")
     publish.set_defaults(handler=cmd_agreement_publish)
+
+    apikey = commands.add_parser("apikey", help="API keys for partner portals and staff")
+    apikey_commands = apikey.add_subparsers(dest="apikey_command", required=True)
+    create = apikey_commands.add_parser("create", help="create a key; it is printed once")
+    create.add_argument("--role", required=True, choices=["partner", "staff"])
+    create.add_argument(
+        "--contract", action="append", metavar="NUMBER", help="a partner key's contract (repeat)"
+    )
+    create.add_argument("--name", required=True, help="who holds it; unique")
+    create.set_defaults(handler=cmd_apikey_create)
+    listing = apikey_commands.add_parser("list", help="list keys (never the keys themselves)")
+    listing.set_defaults(handler=cmd_apikey_list)
+    revoke = apikey_commands.add_parser("revoke", help="revoke a key by name")
+    revoke.add_argument("name", metavar="NAME")
+    revoke.set_defaults(handler=cmd_apikey_revoke)
 
     export = commands.add_parser("export-schema", help="print or write the GraphQL schema")
     export.add_argument("--output", type=Path, metavar="PATH")

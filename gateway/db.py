@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "models.sessions",
     "models.agreements",
     "models.audit",
+    "models.apikeys",
 ]
 
 

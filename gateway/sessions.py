@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 
 from gateway import agreements, audit
+from gateway.access import API_KEY_PREFIX
 from gateway.audit import Origin
 from gateway.files import InsuranceFile, decode_file_id
 from gateway.ids import decode_id
@@ -26,8 +27,14 @@ class SessionStatus(Enum):
 
 
 def new_token() -> str:
-    """256 random bits; the client gets it once, the database keeps only its digest."""
-    return secrets.token_urlsafe(32)
+    """256 random bits; the client gets it once, the database keeps only its digest.
+
+    Never with the API keys' prefix, so that one bearer header can carry either.
+    """
+    while True:
+        token = secrets.token_urlsafe(32)
+        if not token.startswith(API_KEY_PREFIX):
+            return token
 
 
 def token_digest(token: str) -> str:

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway import sessions
+from gateway import access, sessions
+from gateway.access import Caller, KeyCaller
 from gateway.audit import Origin
 from gateway.files import InsuranceFile, files_of_account
 from gateway.hashing import Hasher
@@ -40,7 +41,7 @@ class GatewayContext:
     hasher: Hasher
     language: Language
     client_address: str | None
-    _session: object = field(default=_UNSET, repr=False)
+    _caller: object = field(default=_UNSET, repr=False)
     _files: dict[int, list[InsuranceFile]] = field(default_factory=dict, repr=False)
     _statuses: dict[int, sessions.SessionStatus] = field(default_factory=dict, repr=False)
 
@@ -69,27 +70,36 @@ class GatewayContext:
     def cookie_token(self) -> str | None:
         return self.request.cookies.get(self.settings.cookie_name)
 
-    async def session(self, *, for_mutation: bool = False) -> Session | None:
-        """The caller's live session, looked up once per request.
+    async def caller(self, *, for_mutation: bool = False) -> Caller:
+        """Who is calling, looked up once per request.
 
-        A session cookie only counts for a mutation sent as a JSON POST (no CSRF by form).
+        The bearer header carries a member token or an API key; the cookie only a member
+        token, and only counts for a mutation sent as a JSON POST (no CSRF by form or link).
         """
-        if self._session is _UNSET:
-            token = bearer_token(self.request)
-            if token is None:
-                token = self.cookie_token
-            self._session = await sessions.find_session(token, self.settings) if token else None
-        session = self._session
-        assert session is None or isinstance(session, Session)
-        if session is not None and for_mutation and not self._mutation_may_use(session):
+        if self._caller is _UNSET:
+            self._caller = await self._find_caller()
+        caller = self._caller
+        assert caller is None or isinstance(caller, Session | KeyCaller)
+        if for_mutation and isinstance(caller, Session) and not self._may_mutate_by_cookie():
             return None
-        return session
+        return caller
 
-    def _mutation_may_use(self, session: Session) -> bool:
+    async def session(self, *, for_mutation: bool = False) -> Session | None:
+        caller = await self.caller(for_mutation=for_mutation)
+        return caller if isinstance(caller, Session) else None
+
+    async def _find_caller(self) -> Caller:
+        token = bearer_token(self.request)
+        if token is not None and access.is_api_key(token):
+            return await access.find_key(token)
+        token = token or self.cookie_token
+        return await sessions.find_session(token, self.settings) if token else None
+
+    def _may_mutate_by_cookie(self) -> bool:
         return bearer_token(self.request) is not None or is_json_post(self.request)
 
     def forget_session(self) -> None:
-        self._session = None
+        self._caller = None
         self._statuses.clear()
 
     async def files_of(self, account_id: int) -> list[InsuranceFile]:

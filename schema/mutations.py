@@ -7,23 +7,15 @@ from datetime import date
 import strawberry
 
 from gateway import agreements, credentials, registration, sessions
+from gateway.access import Right, refusal
 from gateway.credentials import SignInResult
-from gateway.problems import ErrorCode as ErrorCodeValue
-from gateway.problems import Problem
 from gateway.rules import ProfileForm
+from models.sessions import Session as SessionRecord
 from schema.context import GatewayContext
 from schema.errors import user_errors
-from schema.types import Channel, InsuranceFile, Language, Session, UserError, to_files
+from schema.types import Channel, InsuranceFile, ProfileInput, Session, UserError, to_files
 
 Info = strawberry.Info[GatewayContext, None]
-
-
-@strawberry.input
-class ProfileInput:
-    first_name: str
-    last_name: str
-    email: str | None = None
-    preferred_language: Language | None = None
 
 
 @strawberry.input
@@ -160,15 +152,28 @@ def _signed_in(info: Info, result: SignInResult, channel: str) -> SignInPayload:
     )
 
 
-def _authentication_required(info: Info) -> list[UserError]:
-    return user_errors([Problem(ErrorCodeValue.AUTHENTICATION_REQUIRED)], info.context.language)
+async def _anonymous_or_member(info: Info) -> list[UserError]:
+    """The member's own mutations; API keys have no business there."""
+    caller = await info.context.caller(for_mutation=True)
+    return user_errors(refusal(caller, Right.ANONYMOUS_OR_MEMBER), info.context.language)
+
+
+async def _member_session(info: Info) -> tuple[SessionRecord | None, list[UserError]]:
+    caller = await info.context.caller(for_mutation=True)
+    problems = refusal(caller, Right.MEMBER)
+    if problems or not isinstance(caller, SessionRecord):
+        return None, user_errors(problems, info.context.language)
+    return caller, []
 
 
 @strawberry.type
-class Mutation:
+class MemberMutation:
     @strawberry.mutation(description="R1-R8: a new user code for one contract and certificate.")
     async def register(self, info: Info, input: RegisterInput) -> RegisterPayload:
         context = info.context
+        refused = await _anonymous_or_member(info)
+        if refused:
+            return RegisterPayload(user_code=None, errors=refused)
         profile = input.profile
         form = registration.RegistrationForm(
             contract_number=input.contract_number,
@@ -206,6 +211,9 @@ class Mutation:
         self, info: Info, input: LinkExistingCredentialsInput
     ) -> SignInPayload:
         context = info.context
+        refused = await _anonymous_or_member(info)
+        if refused:
+            return SignInPayload(token=None, session=None, insurance_files=[], errors=refused)
         channel = _channel(input.channel)
         form = credentials.LinkForm(
             contract_number=input.contract_number,
@@ -222,6 +230,9 @@ class Mutation:
     @strawberry.mutation(description="R10")
     async def sign_in(self, info: Info, input: SignInInput) -> SignInPayload:
         context = info.context
+        refused = await _anonymous_or_member(info)
+        if refused:
+            return SignInPayload(token=None, session=None, insurance_files=[], errors=refused)
         channel = _channel(input.channel)
         result = await credentials.sign_in(
             input.user_code,
@@ -235,9 +246,9 @@ class Mutation:
     @strawberry.mutation(description="R11: acts on the caller's session.")
     async def select_insurance_file(self, info: Info, file_id: strawberry.ID) -> SessionPayload:
         context = info.context
-        session = await context.session(for_mutation=True)
+        session, refused = await _member_session(info)
         if session is None:
-            return SessionPayload(session=None, errors=_authentication_required(info))
+            return SessionPayload(session=None, errors=refused)
         problems = await sessions.select_file(session, file_id, context.origin(session.channel))
         if problems:
             return SessionPayload(session=None, errors=user_errors(problems, context.language))
@@ -246,9 +257,9 @@ class Mutation:
     @strawberry.mutation(description="R12: acts on the caller's session.")
     async def accept_usage_agreement(self, info: Info, version: str) -> SessionPayload:
         context = info.context
-        session = await context.session(for_mutation=True)
+        session, refused = await _member_session(info)
         if session is None:
-            return SessionPayload(session=None, errors=_authentication_required(info))
+            return SessionPayload(session=None, errors=refused)
         problems = await agreements.accept_agreement(
             session.account_id,
             session.account.user_code,
@@ -262,10 +273,10 @@ class Mutation:
     @strawberry.mutation
     async def sign_out(self, info: Info) -> SignOutPayload:
         context = info.context
-        session = await context.session(for_mutation=True)
+        session, refused = await _member_session(info)
         context.clear_session_cookie()
         if session is None:
-            return SignOutPayload(errors=_authentication_required(info))
+            return SignOutPayload(errors=refused)
         await sessions.end_session(session, context.origin(session.channel))
         context.forget_session()
         return SignOutPayload(errors=[])
@@ -273,6 +284,9 @@ class Mutation:
     @strawberry.mutation(description="R14: the memory aid.")
     async def password_hint(self, info: Info, input: PasswordHintInput) -> PasswordHintPayload:
         context = info.context
+        refused = await _anonymous_or_member(info)
+        if refused:
+            return PasswordHintPayload(hint=None, errors=refused)
         hint, problems = await credentials.password_hint(
             input.user_code, input.date_of_birth, context.origin(), context.settings
         )
@@ -281,6 +295,9 @@ class Mutation:
     @strawberry.mutation(description="R14: ends every session of the user code.")
     async def reset_password(self, info: Info, input: ResetPasswordInput) -> ResetPasswordPayload:
         context = info.context
+        refused = await _anonymous_or_member(info)
+        if refused:
+            return ResetPasswordPayload(errors=refused)
         form = credentials.ResetForm(
             user_code=input.user_code,
             date_of_birth=input.date_of_birth,
@@ -300,9 +317,9 @@ class Mutation:
         self, info: Info, input: ChangePasswordInput
     ) -> ChangePasswordPayload:
         context = info.context
-        session = await context.session(for_mutation=True)
+        session, refused = await _member_session(info)
         if session is None:
-            return ChangePasswordPayload(errors=_authentication_required(info))
+            return ChangePasswordPayload(errors=refused)
         problems = await credentials.change_password(
             session,
             input.current_password,
@@ -317,19 +334,19 @@ class Mutation:
     @strawberry.mutation(description="End one of the member's own sessions (see viewer.sessions).")
     async def revoke_session(self, info: Info, id: strawberry.ID) -> RevokeSessionPayload:
         context = info.context
-        session = await context.session(for_mutation=True)
+        session, refused = await _member_session(info)
         if session is None:
-            return RevokeSessionPayload(errors=_authentication_required(info))
+            return RevokeSessionPayload(errors=refused)
         problems = await sessions.revoke_session(session, id, context.origin(session.channel))
         return RevokeSessionPayload(errors=user_errors(problems, context.language))
 
     @strawberry.mutation(description="End every session of the member, this one included.")
     async def sign_out_everywhere(self, info: Info) -> SignOutPayload:
         context = info.context
-        session = await context.session(for_mutation=True)
+        session, refused = await _member_session(info)
         context.clear_session_cookie()
         if session is None:
-            return SignOutPayload(errors=_authentication_required(info))
+            return SignOutPayload(errors=refused)
         await sessions.sign_out_everywhere(session, context.origin(session.channel))
         context.forget_session()
         return SignOutPayload(errors=[])

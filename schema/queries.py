@@ -14,7 +14,7 @@ Info = strawberry.Info[GatewayContext, None]
 
 
 @strawberry.type
-class Query:
+class MemberQuery:
     @strawberry.field
     def registration_rules(self) -> RegistrationRules:
         return RegistrationRules()

@@ -169,6 +169,14 @@ def to_files(records: list[FileRecord]) -> list[InsuranceFile]:
     return [InsuranceFile(record=r) for r in records]
 
 
+@strawberry.input
+class ProfileInput:
+    first_name: str
+    last_name: str
+    email: str | None = None
+    preferred_language: Language | None = None
+
+
 @strawberry.type
 class Profile:
     first_name: str

@@ -1,0 +1,111 @@
+"""The insurer's staff: look an account up, correct its profile (R8), unlock, end sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tortoise.transactions import in_transaction
+
+from gateway import audit, rules, sessions
+from gateway.access import KeyCaller
+from gateway.audit import Origin
+from gateway.problems import ErrorCode, Problem
+from gateway.settings import Settings
+from models.accounts import Account
+
+
+@dataclass(frozen=True)
+class StaffOutcome:
+    account: Account | None
+    problems: list[Problem]
+
+
+def _not_found() -> StaffOutcome:
+    return StaffOutcome(None, [Problem(ErrorCode.NOT_FOUND, "userCode")])
+
+
+async def find_account(user_code: str) -> Account | None:
+    canonical = rules.canonical_user_code(user_code)
+    if not canonical or len(canonical) > rules.USER_CODE_MAX_LENGTH:
+        return None
+    return await Account.get_or_none(user_code_canonical=canonical)
+
+
+def is_locked(account: Account) -> bool:
+    return account.locked_until is not None and account.locked_until > datetime.now(UTC)
+
+
+async def active_session_count(account: Account, settings: Settings) -> int:
+    return len(await sessions.open_sessions_of(account.id, settings))
+
+
+async def correct_profile(
+    caller: KeyCaller, user_code: str, profile: rules.ProfileForm, origin: Origin
+) -> StaffOutcome:
+    """The only change to a member's displayed information after registration; the audit
+    record keeps what it replaced."""
+    problems = rules.check_profile(profile)
+    account = await find_account(user_code)
+    if account is None:
+        return StaffOutcome(None, [Problem(ErrorCode.NOT_FOUND, "userCode"), *problems])
+    if problems:
+        return StaffOutcome(None, problems)
+    previous = {
+        "firstName": account.first_name,
+        "lastName": account.last_name,
+        "email": account.email,
+        "preferredLanguage": account.preferred_language,
+    }
+    account.first_name = profile.first_name.strip()
+    account.last_name = profile.last_name.strip()
+    account.email = (profile.email or "").strip() or None
+    if profile.preferred_language:
+        account.preferred_language = profile.preferred_language
+    async with in_transaction():
+        await account.save(
+            update_fields=["first_name", "last_name", "email", "preferred_language", "updated_at"]
+        )
+        await audit.record(
+            "profile_corrected",
+            origin,
+            account_id=account.id,
+            user_code=account.user_code,
+            actor=caller.name,
+            previous=previous,
+        )
+    return StaffOutcome(account, [])
+
+
+async def unlock_account(caller: KeyCaller, user_code: str, origin: Origin) -> StaffOutcome:
+    account = await find_account(user_code)
+    if account is None:
+        return _not_found()
+    changes = {
+        "failed_sign_ins": 0,
+        "locked_until": None,
+        "failed_recoveries": 0,
+        "recovery_locked_until": None,
+    }
+    await Account.filter(id=account.id).update(**changes)
+    account.update_from_dict(changes)
+    await audit.record(
+        "unlocked", origin, account_id=account.id, user_code=account.user_code, actor=caller.name
+    )
+    return StaffOutcome(account, [])
+
+
+async def revoke_sessions(caller: KeyCaller, user_code: str, origin: Origin) -> StaffOutcome:
+    account = await find_account(user_code)
+    if account is None:
+        return _not_found()
+    ended = await sessions.end_sessions_of(account.id)
+    await audit.record(
+        "sessions_revoked",
+        origin,
+        account_id=account.id,
+        user_code=account.user_code,
+        actor=caller.name,
+        sessions_ended=ended,
+    )
+    return StaffOutcome(account, [])
