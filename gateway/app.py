@@ -26,8 +26,9 @@ from schema.context import GatewayContext
 
 
 def _unexpected(error: GraphQLError) -> bool:
-    """Errors the schema raises on purpose carry no original exception; others are bugs."""
-    return error.original_error is not None
+    """Errors raised on purpose are GraphQLErrors; any other exception is a bug to hide."""
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
 
 
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
