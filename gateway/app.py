@@ -6,33 +6,35 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import strawberry
-from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.extensions import MaskErrors
 from tortoise import connections
 
 from gateway.db import close_database, open_database
 from gateway.hashing import Hasher
 from gateway.limits import BodySizeLimit
+from gateway.logs import configure_logging
+from gateway.middleware import RequestContext
+from gateway.ratelimit import AddressRateLimiter
 from gateway.settings import Settings, load_settings
 from schema import build_schema
 from schema.context import GatewayContext
 
 
-def _unexpected(error: GraphQLError) -> bool:
-    """Errors raised on purpose are GraphQLErrors; any other exception is a bug to hide."""
-    original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
-
-
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
-    def __init__(self, schema: strawberry.Schema, settings: Settings, hasher: Hasher) -> None:
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        settings: Settings,
+        hasher: Hasher,
+        rate_limiter: AddressRateLimiter,
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.introspection else None,
@@ -40,12 +42,15 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         )
         self.settings = settings
         self.hasher = hasher
+        self.rate_limiter = rate_limiter
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> GatewayContext:
         assert isinstance(request, Request) and isinstance(response, Response)
-        return GatewayContext.build(request, response, self.settings, self.hasher)
+        return GatewayContext.build(
+            request, response, self.settings, self.hasher, self.rate_limiter
+        )
 
 
 async def healthz(_: Request) -> Response:
@@ -61,11 +66,10 @@ async def readyz(_: Request) -> Response:
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
-    """The ASGI app; ``gateway serve`` gives uvicorn this factory, one call per worker."""
     settings = settings or load_settings()
     hasher = Hasher(settings)
-    schema = build_schema(extensions=[lambda: MaskErrors(should_mask_error=_unexpected)])
-    graphql_app = GatewayGraphQL(schema, settings, hasher)
+    schema = build_schema(settings)
+    graphql_app = GatewayGraphQL(schema, settings, hasher, AddressRateLimiter(settings))
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -82,6 +86,31 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
-        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+        middleware=_middleware(settings),
         lifespan=lifespan,
     )
+
+
+def _middleware(settings: Settings) -> list[Middleware]:
+    stack = [Middleware(RequestContext, trusted_proxies=settings.trusted_proxies)]
+    if settings.cors_origins:
+        stack.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_credentials=True,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "Accept-Language"],
+                expose_headers=["X-Request-Id"],
+                max_age=600,
+            )
+        )
+    stack.append(Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes))
+    return stack
+
+
+def serve_app() -> Starlette:
+    """What ``gateway serve`` hands uvicorn, once per worker process: JSON logs, then the app."""
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

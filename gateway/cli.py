@@ -50,8 +50,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     if not args.no_migrate:
         asyncio.run(_migrate(settings))
     uvicorn.run(
-        "gateway.app:create_app",
+        "gateway.app:serve_app",
         factory=True,
+        access_log=False,
         host=args.host,
         port=args.port,
         workers=args.workers,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,6 +40,13 @@ class Settings:
     cookie_name: str = "gateway_session"
     introspection: bool = True
     max_body_bytes: int = 100 * 1024
+    max_query_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    rate_limit_per_ip: str = "20/minute"
+    rate_limit_storage: str = "memory://"
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    cors_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -90,6 +98,55 @@ def _database_url(variable: str, raw: str) -> str:
     )
 
 
+def _rate_limit(variable: str, raw: str) -> str:
+    from limits import parse
+
+    try:
+        parse(raw)
+    except ValueError:
+        raise SettingsError(
+            variable, f"expected a rate such as 20/minute or 5 per second, got {raw!r}"
+        ) from None
+    return raw.strip()
+
+
+def _storage(variable: str, raw: str) -> str:
+    value = raw.strip()
+    scheme = value.partition("://")[0]
+    if scheme not in {"memory", "redis", "rediss", "redis+unix", "redis+sentinel"}:
+        raise SettingsError(variable, f"expected memory:// or a redis:// URL, got {raw!r}")
+    return value
+
+
+def _networks(variable: str, raw: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    networks = []
+    for item in raw.split(","):
+        if not item.strip():
+            continue
+        try:
+            networks.append(ip_network(item.strip(), strict=False))
+        except ValueError:
+            raise SettingsError(
+                variable, f"{item.strip()!r} is not an IP address or network"
+            ) from None
+    return tuple(networks)
+
+
+def _origins(variable: str, raw: str) -> tuple[str, ...]:
+    origins = []
+    for item in raw.split(","):
+        origin = item.strip().rstrip("/")
+        if not origin:
+            continue
+        parts = urlsplit(origin)
+        if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path:
+            raise SettingsError(
+                variable, f"{origin!r} is not an origin such as https://www.example.com"
+            )
+        origins.append(origin)
+    return tuple(origins)
+
+
 def _log_level(variable: str, raw: str) -> str:
     level = raw.strip().upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -118,6 +175,13 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "cookie_name": _cookie_name,
     "introspection": _boolean,
     "max_body_bytes": _positive_int,
+    "max_query_depth": _positive_int,
+    "max_aliases": _positive_int,
+    "max_tokens": _positive_int,
+    "rate_limit_per_ip": _rate_limit,
+    "rate_limit_storage": _storage,
+    "trusted_proxies": _networks,
+    "cors_origins": _origins,
     "log_level": _log_level,
 }
 

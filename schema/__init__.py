@@ -1,11 +1,12 @@
 """The GraphQL schema: Strawberry types and thin resolvers over the gateway's services."""
 
-from collections.abc import Callable, Sequence
-from typing import Any
-
 import strawberry
+from strawberry.extensions import DisableIntrospection
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from gateway.settings import Settings
+from schema.extensions import GatewaySchema, schema_extensions
 from schema.mutations import MemberMutation
 from schema.partner import PartnerQuery, StaffMutation
 from schema.queries import MemberQuery
@@ -14,5 +15,16 @@ Query = merge_types("Query", (MemberQuery, PartnerQuery))
 Mutation = merge_types("Mutation", (MemberMutation, StaffMutation))
 
 
-def build_schema(extensions: Sequence[Callable[[], Any] | type] = ()) -> strawberry.Schema:
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=list(extensions))
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    """The schema with the request limits of ``settings``; the bare schema for export."""
+    if settings is None:
+        return strawberry.Schema(query=Query, mutation=Mutation)
+    extensions: list = schema_extensions(settings)
+    if not settings.introspection:
+        extensions.append(DisableIntrospection)
+    return GatewaySchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=not settings.introspection),
+    )

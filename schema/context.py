@@ -13,6 +13,7 @@ from gateway.audit import Origin
 from gateway.files import InsuranceFile, files_of_account
 from gateway.hashing import Hasher
 from gateway.i18n import Language, language_from_header
+from gateway.ratelimit import AddressRateLimiter
 from gateway.settings import Settings
 from models.sessions import Session
 
@@ -39,6 +40,7 @@ class GatewayContext:
     response: Response
     settings: Settings
     hasher: Hasher
+    rate_limiter: AddressRateLimiter
     language: Language
     client_address: str | None
     _caller: object = field(default=_UNSET, repr=False)
@@ -47,15 +49,23 @@ class GatewayContext:
 
     @classmethod
     def build(
-        cls, request: Request, response: Response, settings: Settings, hasher: Hasher
+        cls,
+        request: Request,
+        response: Response,
+        settings: Settings,
+        hasher: Hasher,
+        rate_limiter: AddressRateLimiter,
     ) -> GatewayContext:
+        state = request.scope.get("state", {})
         return cls(
             request=request,
             response=response,
             settings=settings,
             hasher=hasher,
+            rate_limiter=rate_limiter,
             language=language_from_header(request.headers.get("accept-language")),
-            client_address=request.client.host if request.client else None,
+            client_address=state.get("client_address")
+            or (request.client.host if request.client else None),
         )
 
     def origin(self, channel: str | None = None) -> Origin:

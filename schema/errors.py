@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gateway.i18n import Language, translate
-from gateway.problems import Problem
+from gateway.problems import ErrorCode, Problem
 from schema.types import UserError
 
 
@@ -13,6 +13,9 @@ def user_errors(problems: list[Problem], language: Language) -> list[UserError]:
             code=problem.code,
             field=problem.field,
             message=translate(problem.message_key, language, **problem.params),
+            retry_after=problem.params.get("seconds")
+            if problem.code is ErrorCode.RATE_LIMITED
+            else None,
         )
         for problem in problems
     ]

@@ -9,6 +9,7 @@ import strawberry
 from gateway import agreements, credentials, registration, sessions
 from gateway.access import Right, refusal
 from gateway.credentials import SignInResult
+from gateway.problems import ErrorCode, Problem
 from gateway.rules import ProfileForm
 from models.sessions import Session as SessionRecord
 from schema.context import GatewayContext
@@ -152,10 +153,17 @@ def _signed_in(info: Info, result: SignInResult, channel: str) -> SignInPayload:
     )
 
 
-async def _anonymous_or_member(info: Info) -> list[UserError]:
-    """The member's own mutations; API keys have no business there."""
-    caller = await info.context.caller(for_mutation=True)
-    return user_errors(refusal(caller, Right.ANONYMOUS_OR_MEMBER), info.context.language)
+async def _credential_attempt(info: Info) -> list[UserError]:
+    """Before any credential mutation: API keys have no business there, and each client
+    address gets a bounded number of attempts, whatever the user codes it tries."""
+    context = info.context
+    caller = await context.caller(for_mutation=True)
+    problems = refusal(caller, Right.ANONYMOUS_OR_MEMBER)
+    if not problems:
+        wait = await context.rate_limiter.retry_after(context.client_address)
+        if wait is not None:
+            problems = [Problem(ErrorCode.RATE_LIMITED, params={"seconds": wait})]
+    return user_errors(problems, context.language)
 
 
 async def _member_session(info: Info) -> tuple[SessionRecord | None, list[UserError]]:
@@ -171,7 +179,7 @@ class MemberMutation:
     @strawberry.mutation(description="R1-R8: a new user code for one contract and certificate.")
     async def register(self, info: Info, input: RegisterInput) -> RegisterPayload:
         context = info.context
-        refused = await _anonymous_or_member(info)
+        refused = await _credential_attempt(info)
         if refused:
             return RegisterPayload(user_code=None, errors=refused)
         profile = input.profile
@@ -211,7 +219,7 @@ class MemberMutation:
         self, info: Info, input: LinkExistingCredentialsInput
     ) -> SignInPayload:
         context = info.context
-        refused = await _anonymous_or_member(info)
+        refused = await _credential_attempt(info)
         if refused:
             return SignInPayload(token=None, session=None, insurance_files=[], errors=refused)
         channel = _channel(input.channel)
@@ -230,7 +238,7 @@ class MemberMutation:
     @strawberry.mutation(description="R10")
     async def sign_in(self, info: Info, input: SignInInput) -> SignInPayload:
         context = info.context
-        refused = await _anonymous_or_member(info)
+        refused = await _credential_attempt(info)
         if refused:
             return SignInPayload(token=None, session=None, insurance_files=[], errors=refused)
         channel = _channel(input.channel)
@@ -284,7 +292,7 @@ class MemberMutation:
     @strawberry.mutation(description="R14: the memory aid.")
     async def password_hint(self, info: Info, input: PasswordHintInput) -> PasswordHintPayload:
         context = info.context
-        refused = await _anonymous_or_member(info)
+        refused = await _credential_attempt(info)
         if refused:
             return PasswordHintPayload(hint=None, errors=refused)
         hint, problems = await credentials.password_hint(
@@ -295,7 +303,7 @@ class MemberMutation:
     @strawberry.mutation(description="R14: ends every session of the user code.")
     async def reset_password(self, info: Info, input: ResetPasswordInput) -> ResetPasswordPayload:
         context = info.context
-        refused = await _anonymous_or_member(info)
+        refused = await _credential_attempt(info)
         if refused:
             return ResetPasswordPayload(errors=refused)
         form = credentials.ResetForm(

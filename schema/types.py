@@ -71,6 +71,9 @@ class UserError:
     message: str = strawberry.field(
         description="A sentence for the member, in the request's language."
     )
+    retry_after: int | None = strawberry.field(
+        default=None, description="RATE_LIMITED: the seconds to wait before trying again."
+    )
 
 
 @strawberry.type

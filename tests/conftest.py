@@ -121,7 +121,12 @@ def settings(database_url: str) -> Settings:
     # Tortoise caches each model's SQL per connection name, not per dialect; a process that
     # switches between SQLite and PostgreSQL, as this test run does, must drop that cache.
     EXECUTOR_CACHE.clear()
-    return Settings(database_url=database_url, cookie_secure=False, **CHEAP_ARGON2)
+    return Settings(
+        database_url=database_url,
+        cookie_secure=False,
+        rate_limit_per_ip="10000/minute",
+        **CHEAP_ARGON2,
+    )
 
 
 @pytest.fixture
