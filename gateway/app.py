@@ -14,6 +14,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 from tortoise import connections
 
 from gateway.db import close_database, open_database
@@ -25,6 +27,7 @@ from gateway.ratelimit import AddressRateLimiter
 from gateway.settings import Settings, load_settings
 from schema import build_schema
 from schema.context import GatewayContext
+from schema.extensions import finish_result
 
 
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
@@ -43,6 +46,11 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         self.settings = settings
         self.hasher = hasher
         self.rate_limiter = rate_limiter
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        return finish_result(result, request.scope.setdefault("state", {}))
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -9,7 +9,6 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError, OperationDefinitionNode
 from strawberry.extensions import (
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -17,7 +16,8 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
-from strawberry.types import ExecutionContext
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from gateway.settings import Settings
 
@@ -74,47 +74,56 @@ def _payload_rejected(data: object) -> bool:
     return any(isinstance(v, dict) and v.get("errors") for v in data.values())
 
 
-class GatewayErrors(MaskErrors):
-    """Unexpected exceptions become one generic error naming the request id; every other
-    error gets a machine-readable ``extensions.code``."""
+class OperationLabel(SchemaExtension):
+    """Names the operation in the request's log line, once the document is parsed."""
 
-    def __init__(self) -> None:
-        super().__init__(should_mask_error=is_unexpected, error_message="Internal error.")
-
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        request_id = _request_state(self.execution_context).get("request_id")
-        return GraphQLError(
-            message=f"Erreur interne / Internal error (request {request_id}).",
-            nodes=error.nodes,
-            path=error.path,
-            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+    def on_validate(self) -> Iterator[None]:
+        _request_state(self.execution_context)["operation"] = _operation_label(
+            self.execution_context
         )
+        yield
 
-    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        processed = super()._process_errors(errors)
-        for error in processed:
-            extensions = dict(error.extensions or {})
-            if "code" not in extensions:
-                extensions["code"] = _code_for(error)
-                error.extensions = extensions
-        return processed
 
-    def on_operation(self) -> Iterator[None]:
-        yield from super().on_operation()
-        state = _request_state(self.execution_context)
-        result = self.execution_context.result
-        errors = getattr(result, "errors", None) or []
-        state["operation"] = _operation_label(self.execution_context)
-        if any(
-            e.extensions and e.extensions.get("code") == "INTERNAL_SERVER_ERROR" for e in errors
-        ):
-            state["outcome"] = "internal_error"
-        elif errors:
-            state["outcome"] = "graphql_error"
-        elif _payload_rejected(getattr(result, "data", None)):
-            state["outcome"] = "rejected"
-        else:
-            state["outcome"] = "ok"
+def _internal_error(error: GraphQLError, request_id: str | None) -> dict[str, Any]:
+    return {
+        "message": f"Erreur interne / Internal error (request {request_id}).",
+        "locations": [loc._asdict() for loc in error.locations or []] or None,
+        "path": error.path,
+        "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+    }
+
+
+def finish_result(result: ExecutionResult, state: dict[str, Any]) -> GraphQLHTTPResponse:
+    """The response body: bugs masked behind the request id, a code on every error, and the
+    request's outcome noted for its log line.
+
+    Done here rather than in an extension because errors raised while parsing never pass
+    back through the extensions.
+    """
+    request_id = state.get("request_id")
+    formatted: list[dict[str, Any]] = []
+    for error in result.errors or []:
+        if is_unexpected(error):
+            formatted.append({k: v for k, v in _internal_error(error, request_id).items() if v})
+            continue
+        entry = dict(error.formatted)
+        entry["extensions"] = {"code": _code_for(error), **(error.extensions or {})}
+        formatted.append(entry)
+    codes = {e["extensions"]["code"] for e in formatted}
+    if "INTERNAL_SERVER_ERROR" in codes:
+        state["outcome"] = "internal_error"
+    elif formatted:
+        state["outcome"] = "graphql_error"
+    elif _payload_rejected(result.data):
+        state["outcome"] = "rejected"
+    else:
+        state["outcome"] = "ok"
+    body: GraphQLHTTPResponse = {"data": result.data}
+    if formatted:
+        body["errors"] = formatted  # type: ignore[typeddict-item]
+    if result.extensions:
+        body["extensions"] = result.extensions
+    return body
 
 
 class GatewaySchema(strawberry.Schema):
@@ -147,5 +156,5 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
         lambda: ValidationCache(maxsize=512),
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        GatewayErrors,
+        OperationLabel,
     ]

@@ -139,17 +139,33 @@ async def db(settings: Settings) -> AsyncIterator[Settings]:
         await close_database()
 
 
+ClientFactory = Callable[..., contextlib.AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
 @pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """The real ASGI app, lifespan included, over httpx."""
-    app = create_app(settings)
-    async with (
-        LifespanManager(app) as manager,
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=manager.app, client=("203.0.113.7", 50000)),
-            base_url="http://testserver",
-        ) as http,
-    ):
+def make_client(settings: Settings) -> ClientFactory:
+    """The real ASGI app, lifespan included, over httpx; keyword arguments change settings."""
+
+    @contextlib.asynccontextmanager
+    async def make(
+        peer: str = "203.0.113.7", **overrides: object
+    ) -> AsyncIterator[httpx.AsyncClient]:
+        app = create_app(settings.with_overrides(**overrides))
+        async with (
+            LifespanManager(app) as manager,
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=manager.app, client=(peer, 50000)),
+                base_url="http://testserver",
+            ) as http,
+        ):
+            yield http
+
+    return make
+
+
+@pytest.fixture
+async def client(make_client: ClientFactory) -> AsyncIterator[httpx.AsyncClient]:
+    async with make_client() as http:
         yield http
 
 

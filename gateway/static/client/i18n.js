@@ -71,7 +71,7 @@ const STRINGS = {
       "vous voulez utiliser pendant cette session. Appuyez sur « i » pour en savoir plus, ou " +
       "communiquez avec nous si vous ne savez pas lequel choisir.",
     "files.choose": "Choisir ce dossier",
-    "files.details": "Détails du dossier {plan}",
+    "files.details": "i – détails du dossier {plan}",
     "files.numbers": "Contrat {contract} · certificat {certificate}",
 
     "info.member": "Adhérent",
@@ -200,7 +200,7 @@ const STRINGS = {
       "Your user code gives access to several files. Choose the one you want to use for this " +
       "session. Press “i” to learn more, or contact us if you are not sure which to choose.",
     "files.choose": "Choose this file",
-    "files.details": "Details of {plan}",
+    "files.details": "i – details of {plan}",
     "files.numbers": "Contract {contract} · certificate {certificate}",
 
     "info.member": "Member",

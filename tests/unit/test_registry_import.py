@@ -1,0 +1,489 @@
+"""Registry import (shared/contract/registry-format.md), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gateway import registry
+from gateway.registry import (
+    ImportSummary,
+    RegistryInvalid,
+    import_registry,
+    import_registry_file,
+    read_registry_file,
+)
+from models.accounts import Account, AccountCertificate
+from models.registry import Certificate, Contract
+from tests.conftest import DEMO_REGISTRY
+
+# shared/contract/registry.example.json, record for record.
+EXAMPLE: dict[str, Any] = {
+    "contracts": [
+        {
+            "number": "G81234",
+            "productLine": "GROUP_INSURANCE",
+            "sponsorName": "Coopérative forestière du Haut-Saint-Maurice",
+            "planName": "Assurance collective des employés",
+            "onlineFeatures": [
+                "HEALTH_CLAIMS",
+                "DENTAL_CLAIMS",
+                "CLAIMS_HISTORY",
+                "DIRECT_DEPOSIT",
+                "PAYMENT_CARD",
+            ],
+            "certificates": [
+                {
+                    "number": "0004417",
+                    "firstName": "Geneviève",
+                    "lastName": "Côté",
+                    "dateOfBirth": "1986-04-19",
+                    "status": "ACTIVE",
+                    "effectiveDate": "2017-09-01",
+                    "terminationDate": None,
+                    "coverages": [
+                        {"benefit": "HEALTH", "tier": "FAMILY"},
+                        {"benefit": "DENTAL", "tier": "FAMILY"},
+                        {"benefit": "LIFE", "tier": None},
+                    ],
+                },
+                {
+                    "number": "0004418",
+                    "firstName": "Samuel",
+                    "lastName": "Ouellet",
+                    "dateOfBirth": "1979-11-02",
+                    "status": "ACTIVE",
+                    "effectiveDate": "2018-01-01",
+                    "coverages": [{"benefit": "HEALTH", "tier": "SINGLE"}],
+                },
+            ],
+        },
+        {
+            "number": "G55007",
+            "productLine": "GROUP_INSURANCE",
+            "sponsorName": "Association des paramédics de l'Estrie",
+            "planName": "Régime complémentaire santé",
+            "onlineFeatures": ["HEALTH_CLAIMS", "VISION_CLAIMS"],
+            "certificates": [
+                {
+                    "number": "7710",
+                    "firstName": "Geneviève",
+                    "lastName": "Côté",
+                    "dateOfBirth": "1986-04-19",
+                    "status": "ACTIVE",
+                    "effectiveDate": "2021-03-15",
+                    "coverages": [
+                        {"benefit": "HEALTH", "tier": "SINGLE"},
+                        {"benefit": "VISION", "tier": "SINGLE"},
+                    ],
+                }
+            ],
+        },
+        {
+            "number": "RC3090",
+            "productLine": "GROUP_RETIREMENT_SAVINGS",
+            "sponsorName": "Coopérative forestière du Haut-Saint-Maurice",
+            "planName": "REER collectif",
+            "onlineFeatures": ["ELECTRONIC_STATEMENTS"],
+            "certificates": [
+                {
+                    "number": "0004417",
+                    "firstName": "Geneviève",
+                    "lastName": "Côté",
+                    "dateOfBirth": "1986-04-19",
+                    "status": "ACTIVE",
+                    "effectiveDate": "2017-09-01",
+                    "coverages": [],
+                }
+            ],
+        },
+        {
+            "number": "RA0042",
+            "productLine": "GROUP_ANNUITY",
+            "sponsorName": "Régime de rentes des cols bleus",
+            "planName": "Rentes collectives",
+            "onlineFeatures": [],
+            "certificates": [
+                {
+                    "number": "55-120",
+                    "firstName": "Samuel",
+                    "lastName": "Ouellet",
+                    "dateOfBirth": "1979-11-02",
+                    "status": "SUSPENDED",
+                    "effectiveDate": "2015-06-01",
+                    "terminationDate": "2030-06-01",
+                    "coverages": [],
+                }
+            ],
+        },
+    ]
+}
+
+
+def _example() -> dict[str, Any]:
+    return copy.deepcopy(EXAMPLE)
+
+
+def _certificate(number: str, **changes: Any) -> dict[str, Any]:
+    record = {
+        "number": number,
+        "firstName": "Chantal",
+        "lastName": "Fortin",
+        "dateOfBirth": "1972-01-06",
+        "status": "ACTIVE",
+        "effectiveDate": "2010-01-01",
+        "coverages": [],
+    }
+    record.update(changes)
+    return record
+
+
+def _contract(number: str, *certificates: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    record = {
+        "number": number,
+        "productLine": "GROUP_INSURANCE",
+        "sponsorName": "Fromagerie Lemaire et fils",
+        "planName": "Assurance collective des employés",
+        "onlineFeatures": [],
+        "certificates": list(certificates),
+    }
+    record.update(changes)
+    return record
+
+
+async def _ids() -> dict[tuple[str, str], int]:
+    """Certificate ids by (contract number, certificate number)."""
+    rows = await Certificate.all().values_list("contract__number", "number", "id")
+    return {(contract, number): certificate_id for contract, number, certificate_id in rows}
+
+
+async def _problems(document: object) -> list[str]:
+    with pytest.raises(RegistryInvalid) as raised:
+        await import_registry(document)
+    return raised.value.problems
+
+
+async def test_the_example_file_creates_its_contracts_and_certificates(db, tmp_path: Path):
+    path = tmp_path / "registry.json"
+    path.write_text(json.dumps(EXAMPLE, ensure_ascii=False), encoding="utf-8")
+
+    summary = await import_registry_file(path)
+
+    assert summary == ImportSummary(
+        contracts_created=4, contracts_updated=0, certificates_created=5, certificates_updated=0
+    )
+    assert summary.describe() == (
+        "registry imported: 4 contracts (4 created, 0 updated), "
+        "5 certificates (5 created, 0 updated)"
+    )
+    contracts = {c.number: c for c in await Contract.all()}
+    assert set(contracts) == {"G81234", "G55007", "RC3090", "RA0042"}
+    assert contracts["RC3090"].product_line == "GROUP_RETIREMENT_SAVINGS"
+    assert contracts["G55007"].sponsor_name == "Association des paramédics de l'Estrie"
+    assert contracts["G55007"].plan_name == "Régime complémentaire santé"
+    assert contracts["G55007"].online_features == ["HEALTH_CLAIMS", "VISION_CLAIMS"]
+    assert contracts["RA0042"].online_features == []
+
+    genevieve = await Certificate.get(contract__number="G81234", number="0004417")
+    assert (genevieve.first_name, genevieve.last_name) == ("Geneviève", "Côté")
+    assert genevieve.search_text == "genevieve cote"
+    assert genevieve.date_of_birth == date(1986, 4, 19)
+    assert genevieve.status == "ACTIVE"
+    assert genevieve.effective_date == date(2017, 9, 1)
+    assert genevieve.termination_date is None
+    assert genevieve.coverages == [
+        {"benefit": "HEALTH", "tier": "FAMILY"},
+        {"benefit": "DENTAL", "tier": "FAMILY"},
+        {"benefit": "LIFE", "tier": None},
+    ]
+    annuity = await Certificate.get(contract__number="RA0042", number="55-120")
+    assert annuity.status == "SUSPENDED"
+    assert annuity.termination_date == date(2030, 6, 1)
+    assert annuity.coverages == []
+
+
+async def test_a_second_import_updates_every_record_and_keeps_their_ids(db):
+    await import_registry(_example())
+    contract_ids = dict(await Contract.all().values_list("number", "id"))
+    certificate_ids = await _ids()
+
+    summary = await import_registry(_example())
+
+    assert summary == ImportSummary(
+        contracts_created=0, contracts_updated=4, certificates_created=0, certificates_updated=5
+    )
+    assert summary.describe() == (
+        "registry imported: 4 contracts (0 created, 4 updated), "
+        "5 certificates (0 created, 5 updated)"
+    )
+    assert dict(await Contract.all().values_list("number", "id")) == contract_ids
+    assert await _ids() == certificate_ids
+
+
+async def test_changed_fields_are_updated_in_place_and_links_survive(db):
+    await import_registry(_example())
+    samuel = await Certificate.get(contract__number="G81234", number="0004418")
+    account = await Account.create(
+        user_code="souellet",
+        user_code_canonical="souellet",
+        password_hash="not-a-real-hash",
+        password_hint="érable",
+        mothers_first_name_hash="not-a-real-hash",
+        date_of_birth=date(1979, 11, 2),
+        first_name="Samuel",
+        last_name="Ouellet",
+        preferred_language="fr",
+    )
+    await AccountCertificate.create(account=account, certificate=samuel)
+
+    changed = _example()
+    contract = changed["contracts"][0]
+    contract["planName"] = "Assurance collective des employés syndiqués"
+    contract["onlineFeatures"] = ["HEALTH_CLAIMS"]
+    record = contract["certificates"][1]
+    record["lastName"] = "Ouellet-Bérubé"
+    record["status"] = "TERMINATED"
+    record["terminationDate"] = "2026-10-31"
+    record["coverages"] = [{"benefit": "HEALTH", "tier": "COUPLE"}]
+    await import_registry(changed)
+
+    updated = await Certificate.get(id=samuel.id)
+    assert updated.number == "0004418"
+    assert updated.last_name == "Ouellet-Bérubé"
+    assert updated.search_text == "samuel ouellet-berube"
+    assert updated.status == "TERMINATED"
+    assert updated.termination_date == date(2026, 10, 31)
+    assert updated.coverages == [{"benefit": "HEALTH", "tier": "COUPLE"}]
+    assert updated.created_at == samuel.created_at
+    stored = await Contract.get(number="G81234")
+    assert stored.plan_name == "Assurance collective des employés syndiqués"
+    assert stored.online_features == ["HEALTH_CLAIMS"]
+    link = await AccountCertificate.get(account=account)
+    assert link.certificate_id == samuel.id
+
+
+async def test_records_absent_from_a_later_file_are_left_as_they_are(db):
+    await import_registry(_example())
+    before = await _ids()
+    later = {"contracts": [_contract("G81234", _certificate("0009999"))]}
+
+    summary = await import_registry(later)
+
+    assert summary == ImportSummary(
+        contracts_created=0, contracts_updated=1, certificates_created=1, certificates_updated=0
+    )
+    assert summary.describe() == (
+        "registry imported: 1 contract (0 created, 1 updated), 1 certificate (1 created, 0 updated)"
+    )
+    after = await _ids()
+    assert {key: after[key] for key in before} == before
+    assert set(after) - set(before) == {("G81234", "0009999")}
+    assert await Contract.filter(number="RA0042").exists()
+
+
+async def test_a_file_with_bad_records_imports_nothing_and_names_each_one(db):
+    await import_registry(_example())
+    before = await Certificate.get(contract__number="G81234", number="0004417")
+    document = _example()
+    document["contracts"][0]["certificates"][0]["firstName"] = "Ginette"
+    document["contracts"][0]["productLine"] = "CAR_INSURANCE"
+    document["contracts"][0]["onlineFeatures"].append("TELEPORTATION")
+    document["contracts"][1]["certificates"][0]["dateOfBirth"] = "1986-02-30"
+    document["contracts"][1]["certificates"][0]["effectiveDate"] = "15/03/2021"
+    document["contracts"][2]["sponsorName"] = "   "
+    document["contracts"][2]["certificates"][0]["status"] = "active"
+    document["contracts"][2]["certificates"][0]["numero"] = "0004417"
+    annuity = document["contracts"][3]["certificates"][0]
+    del annuity["firstName"]
+    annuity["number"] = 55120
+    annuity["terminationDate"] = "2014-12-31"
+    annuity["coverages"] = [{"benefit": " "}, "LIFE"]
+    document["contracts"].append(_contract("G" * 65, certificates=None))
+    document["contracts"].append(_contract("G90001", _certificate("2", firstName="É" * 101)))
+
+    problems = await _problems(document)
+
+    assert problems == [
+        "contracts[0].productLine: expected one of GROUP_INSURANCE, GROUP_RETIREMENT_SAVINGS,"
+        ' GROUP_ANNUITY, got "CAR_INSURANCE"',
+        "contracts[0].onlineFeatures[5]: expected one of HEALTH_CLAIMS, DENTAL_CLAIMS,"
+        " VISION_CLAIMS, CLAIMS_HISTORY, DIRECT_DEPOSIT, ELECTRONIC_STATEMENTS, PAYMENT_CARD,"
+        ' got "TELEPORTATION"',
+        "contracts[1].certificates[0].dateOfBirth: not a date, 1986-02-30 does not exist",
+        "contracts[1].certificates[0].effectiveDate: not a date (expected YYYY-MM-DD),"
+        ' got "15/03/2021"',
+        "contracts[2].sponsorName: must not be blank",
+        "contracts[2].certificates[0].numero: unknown key",
+        "contracts[2].certificates[0].status: expected one of ACTIVE, SUSPENDED, TERMINATED,"
+        ' got "active"',
+        "contracts[3].certificates[0].number: expected a string, got 55120",
+        "contracts[3].certificates[0].firstName: missing",
+        "contracts[3].certificates[0].terminationDate: 2014-12-31 is before effectiveDate"
+        " 2015-06-01",
+        "contracts[3].certificates[0].coverages[0].benefit: must not be blank",
+        "contracts[3].certificates[0].coverages[0].tier: missing (null when the benefit has no"
+        " tier)",
+        'contracts[3].certificates[0].coverages[1]: expected an object, got "LIFE"',
+        "contracts[4].number: longer than 64 characters (65)",
+        "contracts[4].certificates: expected a list, got null",
+        "contracts[5].certificates[0].firstName: longer than 100 characters (101)",
+    ]
+    assert (await Certificate.get(id=before.id)).first_name == "Geneviève"
+    assert not await Contract.filter(number="G90001").exists()
+    assert await Certificate.all().count() == 5
+
+
+async def test_a_failure_while_writing_leaves_the_database_as_it_was(db, monkeypatch):
+    """Validation catches bad data; this is the transaction's part, for what it cannot see."""
+    original = registry._upsert_certificates
+    calls = 0
+
+    async def fail_on_the_second_contract(*args: Any) -> tuple[int, int]:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise ConnectionError("the database went away")
+        return await original(*args)
+
+    monkeypatch.setattr(registry, "_upsert_certificates", fail_on_the_second_contract)
+    with pytest.raises(ConnectionError):
+        await import_registry(_example())
+
+    assert calls == 2
+    assert await Contract.all().count() == 0
+    assert await Certificate.all().count() == 0
+
+
+async def test_characters_no_database_can_store_are_refused(db):
+    document = {
+        "contracts": [
+            _contract("G1", _certificate("1", lastName="Fortin\x00"), _certificate("2\ud800"))
+        ]
+    }
+
+    assert await _problems(document) == [
+        "contracts[0].certificates[0].lastName: contains U+0000, which cannot be stored",
+        "contracts[0].certificates[1].number: contains U+D800, which cannot be stored",
+    ]
+
+
+async def test_the_shape_of_the_document_itself_is_checked(db):
+    assert await _problems([]) == ["$: expected an object, got a list"]
+    assert await _problems({}) == ["contracts: missing"]
+    assert await _problems({"contracts": {}, "version": 2}) == [
+        "version: unknown key",
+        "contracts: expected a list, got an object",
+    ]
+    assert await _problems({"contracts": [_contract("G1", **{"sponsor name": "x"})]}) == [
+        'contracts[0]["sponsor name"]: unknown key'
+    ]
+
+
+async def test_a_file_that_is_not_json_is_refused_with_its_position(db, tmp_path: Path):
+    path = tmp_path / "registry.json"
+    path.write_text(
+        '{\n  "contracts": [\n    {"number": "G1"\n    "productLine": "GROUP_ANNUITY"}\n  ]\n}',
+        encoding="utf-8",
+    )
+
+    with pytest.raises(RegistryInvalid) as raised:
+        await import_registry_file(path)
+
+    assert raised.value.problems == [
+        "$: not valid JSON (line 4, column 5: Expecting ',' delimiter)"
+    ]
+    assert str(raised.value) == "$: not valid JSON (line 4, column 5: Expecting ',' delimiter)"
+    assert await Contract.all().count() == 0
+
+
+def test_unreadable_files_are_refused_with_the_reason(tmp_path: Path):
+    missing = tmp_path / "missing.json"
+    with pytest.raises(RegistryInvalid) as raised:
+        read_registry_file(missing)
+    assert raised.value.problems == [f"$: cannot read {missing} (No such file or directory)"]
+
+    latin1 = tmp_path / "latin1.json"
+    latin1.write_bytes('{"contracts": [{"sponsorName": "Coopérative"}]}'.encode("latin-1"))
+    with pytest.raises(RegistryInvalid) as raised:
+        read_registry_file(latin1)
+    assert raised.value.problems == ["$: not UTF-8 text (byte 0xE9 at offset 36)"]
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path: Path):
+    path = tmp_path / "registry.json"
+    path.write_bytes(b"\xef\xbb\xbf" + b'{"contracts": []}')
+    assert read_registry_file(path) == {"contracts": []}
+
+
+async def test_duplicate_numbers_are_named_with_their_first_use(db):
+    document = {
+        "contracts": [
+            _contract("G81234", _certificate("0004417"), _certificate("A-1")),
+            _contract(" g81234 ", _certificate("1")),
+            _contract("G55007", _certificate("7710"), _certificate("a-1"), _certificate(" 7710")),
+        ]
+    }
+    document["contracts"][0]["certificates"].append(_certificate(" a-1 "))
+
+    assert await _problems(document) == [
+        'contracts[0].certificates[2].number: "A-1" already used by contracts[0].certificates[1]',
+        'contracts[1].number: "G81234" already used by contracts[0]',
+        'contracts[2].certificates[2].number: "7710" already used by contracts[2].certificates[0]',
+    ]
+    assert await Contract.all().count() == 0
+
+
+async def test_numbers_match_trimmed_and_upper_cased(db):
+    await import_registry(_example())
+    await import_registry(
+        {
+            "contracts": [
+                _contract("rc3090", _certificate("ab-12"), productLine="GROUP_RETIREMENT_SAVINGS")
+            ]
+        }
+    )
+    ids = await _ids()
+    assert ("RC3090", "AB-12") in ids
+
+    later = _contract(" g81234 ", _certificate(" 0004418 "), _certificate("Ab-12 "))
+    summary = await import_registry({"contracts": [later]})
+
+    assert summary == ImportSummary(
+        contracts_created=0, contracts_updated=1, certificates_created=1, certificates_updated=1
+    )
+    after = await _ids()
+    assert after[("G81234", "0004418")] == ids[("G81234", "0004418")]
+    assert ("G81234", "AB-12") in after
+    assert await Contract.all().count() == 4
+
+
+async def test_one_certificate_number_under_two_contracts_is_two_files(db):
+    await import_registry(_example())
+
+    files = await Certificate.filter(number="0004417").values_list("contract__number", "id")
+
+    assert sorted(contract for contract, _ in files) == ["G81234", "RC3090"]
+    assert len({certificate_id for _, certificate_id in files}) == 2
+
+
+async def test_the_demo_registry_holds_the_example_and_imports(db):
+    document = read_registry_file(DEMO_REGISTRY)
+    assert isinstance(document, dict)
+    assert document["contracts"][: len(EXAMPLE["contracts"])] == EXAMPLE["contracts"]
+
+    summary = await import_registry(document)
+
+    assert summary.contracts_created == len(document["contracts"])
+    assert {c.product_line for c in await Contract.all()} == {
+        "GROUP_INSURANCE",
+        "GROUP_RETIREMENT_SAVINGS",
+        "GROUP_ANNUITY",
+    }
+    assert await Certificate.filter(status="TERMINATED").count() >= 1
+    largest = max(len(contract["certificates"]) for contract in document["contracts"])
+    assert largest >= 30
