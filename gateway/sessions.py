@@ -7,6 +7,8 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 
+from tortoise.expressions import RawSQL
+
 from gateway import agreements, audit
 from gateway.access import API_KEY_PREFIX
 from gateway.audit import Origin
@@ -68,13 +70,24 @@ async def open_session(
     return token, session
 
 
+# Constant SQL, no input in it: the agreement in force and whether the account accepted it.
+_ACCEPTED_CURRENT = RawSQL(
+    'EXISTS (SELECT 1 FROM "agreement_acceptance" AS "aa" WHERE '
+    '"aa"."account_id" = "session"."account_id" AND "aa"."agreement_id" = '
+    '(SELECT "id" FROM "usage_agreement" ORDER BY "published_at" DESC, "id" DESC LIMIT 1))'
+)
+_NO_AGREEMENT = RawSQL('NOT EXISTS (SELECT 1 FROM "usage_agreement")')
+
+
 async def find_session(token: str, settings: Settings) -> Session | None:
-    """The live session behind a token, with its account; None when unknown or expired."""
+    """The live session behind a token, with its account and whether the account accepted
+    the agreement in force: one query for what every request needs."""
     if not token or len(token) > 128:
         return None
     session = (
         await Session.filter(token_hash=token_digest(token), ended_at__isnull=True)
         .select_related("account")
+        .annotate(accepted_current=_ACCEPTED_CURRENT, no_agreement=_NO_AGREEMENT)
         .first()
     )
     if session is None:
@@ -91,10 +104,28 @@ async def find_session(token: str, settings: Settings) -> Session | None:
 async def session_status(session: Session) -> SessionStatus:
     if session.selected_certificate_id is None:
         return SessionStatus.FILE_SELECTION_REQUIRED
-    current = await agreements.current_agreement()
-    if not await agreements.has_accepted(session.account_id, current):
+    if not await _accepted_current(session):
         return SessionStatus.AGREEMENT_REQUIRED
     return SessionStatus.ACTIVE
+
+
+async def _accepted_current(session: Session) -> bool:
+    """From ``find_session``'s annotation when there is one, else asked of the database."""
+    annotated = getattr(session, "accepted_current", None)
+    if annotated is not None:
+        return bool(annotated) or bool(getattr(session, "no_agreement", False))
+    current = await agreements.current_agreement()
+    return await agreements.has_accepted(session.account_id, current)
+
+
+async def accept_agreement(session: Session, version: str, origin: Origin) -> list[Problem]:
+    """R12 on the caller's session, whose status then reflects the acceptance."""
+    problems = await agreements.accept_agreement(
+        session.account_id, session.account.user_code, version, origin
+    )
+    if not problems:
+        session.accepted_current = True
+    return problems
 
 
 async def select_file(session: Session, file_id: str, origin: Origin) -> list[Problem]:

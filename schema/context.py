@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from starlette.requests import Request
@@ -44,7 +45,7 @@ class GatewayContext:
     language: Language
     client_address: str | None
     _caller: object = field(default=_UNSET, repr=False)
-    _files: dict[int, list[InsuranceFile]] = field(default_factory=dict, repr=False)
+    _files: dict[int, asyncio.Future[list[InsuranceFile]]] = field(default_factory=dict, repr=False)
     _statuses: dict[int, sessions.SessionStatus] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -113,12 +114,15 @@ class GatewayContext:
         self._statuses.clear()
 
     async def files_of(self, account_id: int) -> list[InsuranceFile]:
+        """One query per request, however many fields ask at once (they resolve together)."""
         if account_id not in self._files:
-            self._files[account_id] = await files_of_account(account_id)
-        return self._files[account_id]
+            self._files[account_id] = asyncio.ensure_future(files_of_account(account_id))
+        return await self._files[account_id]
 
     def remember_files(self, account_id: int, files: list[InsuranceFile]) -> None:
-        self._files[account_id] = files
+        known: asyncio.Future[list[InsuranceFile]] = asyncio.get_running_loop().create_future()
+        known.set_result(files)
+        self._files[account_id] = known
 
     async def status_of(self, session: Session) -> sessions.SessionStatus:
         if session.id not in self._statuses:

@@ -6,7 +6,7 @@ from datetime import date
 
 import strawberry
 
-from gateway import agreements, credentials, registration, sessions
+from gateway import credentials, registration, sessions
 from gateway.access import Right, refusal
 from gateway.credentials import SignInResult
 from gateway.problems import ErrorCode, Problem
@@ -268,11 +268,8 @@ class MemberMutation:
         session, refused = await _member_session(info)
         if session is None:
             return SessionPayload(session=None, errors=refused)
-        problems = await agreements.accept_agreement(
-            session.account_id,
-            session.account.user_code,
-            version,
-            context.origin(session.channel),
+        problems = await sessions.accept_agreement(
+            session, version, context.origin(session.channel)
         )
         if problems:
             return SessionPayload(session=None, errors=user_errors(problems, context.language))
