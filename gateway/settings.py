@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from ipaddress import IPv4Network, IPv6Network, ip_network
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -47,6 +48,9 @@ class Settings:
     rate_limit_storage: str = "memory://"
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
     cors_origins: tuple[str, ...] = ()
+    persisted_queries_only: bool = False
+    persisted_queries_file: Path | None = None
+    persisted_query_cache_size: int = 1000
     log_level: str = "INFO"
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -147,6 +151,13 @@ def _origins(variable: str, raw: str) -> tuple[str, ...]:
     return tuple(origins)
 
 
+def _existing_file(variable: str, raw: str) -> Path:
+    path = Path(raw).expanduser()
+    if not path.is_file():
+        raise SettingsError(variable, f"no such file: {raw}")
+    return path
+
+
 def _log_level(variable: str, raw: str) -> str:
     level = raw.strip().upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -182,6 +193,9 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "rate_limit_storage": _storage,
     "trusted_proxies": _networks,
     "cors_origins": _origins,
+    "persisted_queries_only": _boolean,
+    "persisted_queries_file": _existing_file,
+    "persisted_query_cache_size": _positive_int,
     "log_level": _log_level,
 }
 
@@ -201,6 +215,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             continue
         values[field.name] = _PARSERS[field.name](variable, raw)
     settings = Settings(**values)
+    if settings.persisted_queries_only:
+        if settings.persisted_queries_file is None:
+            raise SettingsError(
+                "GATEWAY_PERSISTED_QUERIES_FILE",
+                "required when GATEWAY_PERSISTED_QUERIES_ONLY=true",
+            )
+        from gateway.persisted import SafelistError, load_safelist
+
+        try:
+            load_safelist(settings.persisted_queries_file)
+        except SafelistError as error:
+            raise SettingsError("GATEWAY_PERSISTED_QUERIES_FILE", str(error)) from None
     if settings.argon2_memory_kib < 8 * settings.argon2_parallelism:
         raise SettingsError(
             "GATEWAY_ARGON2_MEMORY_KIB", "argon2 needs at least 8 KiB per unit of parallelism"

@@ -5,6 +5,7 @@ from strawberry.extensions import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from gateway.persisted import PersistedQueries, load_safelist
 from gateway.settings import Settings
 from schema.extensions import GatewaySchema, schema_extensions
 from schema.mutations import MemberMutation
@@ -19,7 +20,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema with the request limits of ``settings``; the bare schema for export."""
     if settings is None:
         return strawberry.Schema(query=Query, mutation=Mutation)
-    extensions: list = schema_extensions(settings)
+    extensions: list = schema_extensions(settings, persisted_queries(settings))
     if not settings.introspection:
         extensions.append(DisableIntrospection)
     return GatewaySchema(
@@ -28,3 +29,11 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not settings.introspection),
     )
+
+
+def persisted_queries(settings: Settings) -> PersistedQueries:
+    safelist = None
+    if settings.persisted_queries_only:
+        assert settings.persisted_queries_file is not None
+        safelist = load_safelist(settings.persisted_queries_file)
+    return PersistedQueries(settings.persisted_query_cache_size, safelist)

@@ -19,6 +19,7 @@ from strawberry.extensions import (
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionContext, ExecutionResult
 
+from gateway.persisted import PersistedQueries
 from gateway.settings import Settings
 
 log = logging.getLogger("gateway.graphql")
@@ -72,6 +73,37 @@ def _payload_rejected(data: object) -> bool:
     if not isinstance(data, dict):
         return False
     return any(isinstance(v, dict) and v.get("errors") for v in data.values())
+
+
+class PersistedQueryExtension(SchemaExtension):
+    """Turns ``extensions.persistedQuery`` into the document before anything parses it."""
+
+    def __init__(self, store: PersistedQueries) -> None:
+        self.store = store
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        extension = (context.operation_extensions or {}).get("persistedQuery")
+        if isinstance(extension, dict) and extension.get("version") == 1:
+            self._resolve(context, str(extension.get("sha256Hash", "")).lower())
+        elif context.query is not None and not self.store.allows(context.query):
+            raise _refusal("PersistedQueryNotSupported", "PERSISTED_QUERY_REQUIRED")
+        yield
+
+    def _resolve(self, context: ExecutionContext, digest: str) -> None:
+        if context.query is None:
+            known = self.store.lookup(digest)
+            if known is None:
+                raise _refusal("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
+            context.query = known
+        elif not self.store.allows(context.query):
+            raise _refusal("PersistedQueryNotSupported", "PERSISTED_QUERY_REQUIRED")
+        elif not self.store.register(digest, context.query):
+            raise _refusal("provided sha does not match query", "PERSISTED_QUERY_HASH_MISMATCH")
+
+
+def _refusal(message: str, code: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": code})
 
 
 class OperationLabel(SchemaExtension):
@@ -148,9 +180,12 @@ class GatewaySchema(strawberry.Schema):
                 )
 
 
-def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
+def schema_extensions(
+    settings: Settings, persisted: PersistedQueries
+) -> list[Callable[[], SchemaExtension]]:
     """Fresh instances per request, as Strawberry 0.316+ expects."""
     return [
+        lambda: PersistedQueryExtension(persisted),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
