@@ -22,9 +22,11 @@ from gateway.db import close_database, open_database
 from gateway.hashing import Hasher
 from gateway.limits import BodySizeLimit
 from gateway.logs import configure_logging
+from gateway.metrics import metrics_endpoint
 from gateway.middleware import RequestContext
 from gateway.ratelimit import AddressRateLimiter
 from gateway.settings import Settings, load_settings
+from gateway.web import graphiql_response, static_routes
 from schema import build_schema
 from schema.context import GatewayContext
 from schema.extensions import finish_result
@@ -46,6 +48,10 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         self.settings = settings
         self.hasher = hasher
         self.rate_limiter = rate_limiter
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from the gateway's own static files, never a CDN (works offline)."""
+        return graphiql_response()
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -93,6 +99,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint(settings.metrics_token)),
+            *static_routes(),
         ],
         middleware=_middleware(settings),
         lifespan=lifespan,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from gateway import metrics
 from gateway.i18n import Language
 from models.audit import AuditEvent
 
@@ -29,6 +30,7 @@ async def record(
     actor: str | None = None,
     **details: Any,
 ) -> None:
+    metrics.AUDIT_EVENTS.labels(event).inc()
     await AuditEvent.create(
         occurred_at=datetime.now(UTC),
         event=event,

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from gateway.metrics import ARGON2_SECONDS
 from gateway.settings import Settings
 
 
@@ -32,7 +33,7 @@ class Hasher:
 
     async def hash(self, secret: str) -> str:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._hasher.hash, secret)
+        return await loop.run_in_executor(self._executor, self._hash_now, secret)
 
     async def verify(self, stored_hash: str, secret: str) -> bool:
         loop = asyncio.get_running_loop()
@@ -53,8 +54,13 @@ class Hasher:
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
+    def _hash_now(self, secret: str) -> str:
+        with ARGON2_SECONDS.labels("hash").time():
+            return self._hasher.hash(secret)
+
     def _verify_now(self, stored_hash: str, secret: str) -> bool:
-        try:
-            return self._hasher.verify(stored_hash, secret)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            return False
+        with ARGON2_SECONDS.labels("verify").time():
+            try:
+                return self._hasher.verify(stored_hash, secret)
+            except (VerifyMismatchError, VerificationError, InvalidHashError):
+                return False

@@ -9,6 +9,7 @@ import uuid
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway import metrics
 from gateway.network import Networks, client_address
 
 log = logging.getLogger("gateway.request")
@@ -53,6 +54,12 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
+            duration = time.perf_counter() - started
+            outcome = state.get("outcome") or ("ok" if status < 400 else "refused")
+            if scope["path"] == "/graphql":
+                operation = metrics.operation_label(state.get("fields", ()))
+                metrics.REQUESTS.labels(operation, outcome).inc()
+                metrics.LATENCY.labels(operation).observe(duration)
             log.info(
                 "request",
                 extra={
@@ -62,8 +69,8 @@ class RequestContext:
                         "path": scope["path"],
                         "status": status,
                         "operation": state.get("operation"),
-                        "outcome": state.get("outcome") or ("ok" if status < 400 else "refused"),
-                        "durationMs": round((time.perf_counter() - started) * 1000, 2),
+                        "outcome": outcome,
+                        "durationMs": round(duration * 1000, 2),
                         "client": state["client_address"],
                     }
                 },

@@ -15,6 +15,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import ConfigurationError
 from limits.storage import storage_from_string
 
+from gateway import metrics
 from gateway.settings import Settings
 
 log = logging.getLogger("gateway.ratelimit")
@@ -47,4 +48,5 @@ class AddressRateLimiter:
         except Exception:
             log.exception("rate limit storage unavailable; attempt allowed")
             return None
+        metrics.RATE_LIMITED.inc()
         return max(1, math.ceil(stats.reset_time - time.time()))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,7 @@ class Settings:
     persisted_queries_only: bool = False
     persisted_queries_file: Path | None = None
     persisted_query_cache_size: int = 1000
+    metrics_token: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -158,6 +159,12 @@ def _existing_file(variable: str, raw: str) -> Path:
     return path
 
 
+def _secret(variable: str, raw: str) -> str:
+    if len(raw.strip()) < 16:
+        raise SettingsError(variable, "expected at least 16 characters")
+    return raw.strip()
+
+
 def _log_level(variable: str, raw: str) -> str:
     level = raw.strip().upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -196,6 +203,7 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "persisted_queries_only": _boolean,
     "persisted_queries_file": _existing_file,
     "persisted_query_cache_size": _positive_int,
+    "metrics_token": _secret,
     "log_level": _log_level,
 }
 
@@ -208,12 +216,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read the environment; raise SettingsError naming the first bad variable."""
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
-    for field in fields(Settings):
-        variable = variable_name(field.name)
+    for setting in fields(Settings):
+        variable = variable_name(setting.name)
         raw = env.get(variable)
         if raw is None or raw == "":
             continue
-        values[field.name] = _PARSERS[field.name](variable, raw)
+        values[setting.name] = _PARSERS[setting.name](variable, raw)
     settings = Settings(**values)
     if settings.persisted_queries_only:
         if settings.persisted_queries_file is None:

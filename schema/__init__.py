@@ -5,6 +5,7 @@ from strawberry.extensions import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from gateway.metrics import set_known_operations
 from gateway.persisted import PersistedQueries, load_safelist
 from gateway.settings import Settings
 from schema.extensions import GatewaySchema, schema_extensions
@@ -23,12 +24,15 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     extensions: list = schema_extensions(settings, persisted_queries(settings))
     if not settings.introspection:
         extensions.append(DisableIntrospection)
-    return GatewaySchema(
+    schema = GatewaySchema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not settings.introspection),
     )
+    roots = [schema._schema.query_type, schema._schema.mutation_type]
+    set_known_operations(name for root in roots if root for name in root.fields)
+    return schema
 
 
 def persisted_queries(settings: Settings) -> PersistedQueries:

@@ -55,18 +55,15 @@ def _request_state(execution_context: ExecutionContext) -> dict[str, Any]:
     return request.scope.setdefault("state", {}) if request is not None else {}
 
 
-def _operation_label(execution_context: ExecutionContext) -> str | None:
-    """The client's operation name, else its top-level fields: enough to tell requests apart."""
-    if execution_context.operation_name:
-        return execution_context.operation_name
+def _top_level_fields(execution_context: ExecutionContext) -> list[str]:
     document = execution_context.graphql_document
     if document is None:
-        return None
+        return []
     for definition in document.definitions:
         if isinstance(definition, OperationDefinitionNode):
             names = [getattr(s, "name", None) for s in definition.selection_set.selections]
-            return ",".join(n.value for n in names if n is not None) or None
-    return None
+            return [n.value for n in names if n is not None]
+    return []
 
 
 def _payload_rejected(data: object) -> bool:
@@ -110,9 +107,9 @@ class OperationLabel(SchemaExtension):
     """Names the operation in the request's log line, once the document is parsed."""
 
     def on_validate(self) -> Iterator[None]:
-        _request_state(self.execution_context)["operation"] = _operation_label(
-            self.execution_context
-        )
+        state = _request_state(self.execution_context)
+        state["fields"] = _top_level_fields(self.execution_context)
+        state["operation"] = self.execution_context.operation_name or ",".join(state["fields"])
         yield
 
 

@@ -86,3 +86,42 @@ async def test_a_malformed_date_is_a_graphql_error_not_a_crash(client: httpx.Asy
         'mutation { passwordHint(input: {userCode: "abcde", dateOfBirth: "1986-13-45"}) { hint } }',
     )
     assert body["errors"] and "Traceback" not in str(body)
+
+
+async def test_graphiql_is_served_from_the_gateway_itself(client: httpx.AsyncClient):
+    page = await client.get("/graphql", headers={"Accept": "text/html"})
+    assert "unpkg" not in page.text and "cdn" not in page.text.lower()
+    policy = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+async def test_metrics_count_operations_outcomes_and_audit_events(api: httpx.AsyncClient):
+    await gql(api, "{ registrationRules { userCodeMinLength } }")
+    await gql(
+        api,
+        'mutation { signIn(input: {userCode: "Nobody123", password: "x"}) { errors { code } } }',
+    )
+    text = (await api.get("/metrics")).text
+    assert 'gateway_requests_total{operation="registrationRules",outcome="ok"}' in text
+    assert 'gateway_requests_total{operation="signIn",outcome="rejected"}' in text
+    assert 'gateway_audit_events_total{event="sign_in_failed"}' in text
+    assert "gateway_request_duration_seconds_bucket" in text
+    assert "gateway_argon2_seconds_count" in text
+
+
+async def test_client_operation_names_cannot_mint_metric_labels(client: httpx.AsyncClient):
+    await gql(client, "query Attacker123 { registrationRules { userCodeMinLength } }")
+    await gql_raw(client, "{ notAField }")
+    text = (await client.get("/metrics")).text
+    assert "Attacker123" not in text and "notAField" not in text
+
+
+async def test_metrics_behind_a_token_when_configured(make_client):
+    async with make_client(metrics_token="s3cret-operator-token") as client:
+        assert (await client.get("/metrics")).status_code == 401
+        wrong = await client.get("/metrics", headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        right = await client.get(
+            "/metrics", headers={"Authorization": "Bearer s3cret-operator-token"}
+        )
+        assert right.status_code == 200 and "gateway_requests_total" in right.text

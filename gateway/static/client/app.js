@@ -2,7 +2,7 @@
 import * as api from "./api.js";
 import { ApiError, graphql } from "./api.js";
 import { clearErrors, formValues, missingFields, showErrors, showFailure } from "./forms.js";
-import { formatDate, label, language, LANGUAGES, setLanguage, t, translatePage } from "./i18n.js";
+import { formatDate, label, otherLanguage, setLanguage, t, translatePage } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -46,9 +46,10 @@ function failure(error) {
 
 /** Runs an action started by a click; a failed request shows in the page's notice. */
 function act(action) {
-  return () => action().catch((error) => {
-    $("notice").textContent = failure(error);
-  });
+  return () =>
+    action().catch((error) => {
+      $("notice").textContent = failure(error);
+    });
 }
 
 function element(tag, className, text) {
@@ -208,11 +209,12 @@ function fileInfo(file) {
   );
   const features = info.onlineFeatures.map((feature) => label("feature", feature));
   add(t("info.member"), info.memberName);
-  add(label("productLine", file.productLine), label("status", file.status));
+  add(t("info.productLine"), label("productLine", file.productLine));
+  add(t("info.status"), label("status", file.status));
   add(t("info.effective"), formatDate(info.effectiveDate));
   if (info.terminationDate) add(t("info.termination"), formatDate(info.terminationDate));
-  add(t("info.coverages"), coverages.join(", ") || t("info.none"));
-  add(t("info.features"), features.join(", ") || t("info.none"));
+  add(t("info.coverages"), coverages.join(", ") || t("info.noCoverage"));
+  add(t("info.features"), features.join(", ") || t("info.noFeature"));
   return list;
 }
 
@@ -340,7 +342,7 @@ async function go(name) {
 }
 
 async function switchLanguage() {
-  setLanguage(LANGUAGES.find((lang) => lang !== language()));
+  setLanguage(otherLanguage());
   translatePage();
   await REDRAW[state.view]?.();
 }
@@ -348,13 +350,19 @@ async function switchLanguage() {
 async function start() {
   translatePage();
   for (const button of document.querySelectorAll("[data-go]")) {
-    button.addEventListener("click", act(() => go(button.dataset.go)));
+    button.addEventListener(
+      "click",
+      act(() => go(button.dataset.go)),
+    );
   }
   $("language").addEventListener("click", act(switchLanguage));
   $("sign-out").addEventListener("click", act(signOut));
   $("agreement-accept").addEventListener("click", acceptAgreement);
   $("agreement-decline").addEventListener("click", act(signOut));
-  $("hint-reset").addEventListener("click", act(() => go("reset")));
+  $("hint-reset").addEventListener(
+    "click",
+    act(() => go("reset")),
+  );
   $("confirmation-continue").addEventListener("click", () => {
     $("sign-in-userCode").value = $("confirmation-user-code").textContent;
     show("sign-in");

@@ -49,7 +49,10 @@ export function showErrors(form, errors) {
       firstInvalid ??= input;
     }
   }
-  showSummary(form, fieldErrors ? [t("error.summary", { count: fieldErrors }), ...general] : general);
+  showSummary(
+    form,
+    fieldErrors ? [t("error.summary", { count: fieldErrors }), ...general] : general,
+  );
   (firstInvalid ?? form.querySelector("[data-form-errors]")).focus();
 }
 

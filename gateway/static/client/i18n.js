@@ -8,9 +8,7 @@ const STRINGS = {
     "lang.switch": "English",
     "lang.switchLabel": "Switch to English",
     "signOut": "Fermer la session",
-    "noscript": "Ce site a besoin de JavaScript.",
     "loading": "Chargement…",
-    "optional": "(facultatif)",
 
     "field.contractNumber": "Numéro de contrat (ou de groupe)",
     "field.certificateNumber": "Numéro de certificat",
@@ -61,8 +59,7 @@ const STRINGS = {
 
     "confirmation.title": "Inscription terminée",
     "confirmation.note": "Notez votre code d'utilisateur :",
-    "confirmation.next":
-      "Vous en aurez besoin, avec votre mot de passe, pour ouvrir une session.",
+    "confirmation.next": "Vous en aurez besoin, avec votre mot de passe, pour ouvrir une session.",
     "confirmation.continue": "Continuer",
 
     "files.title": "Choisissez un dossier d'assurance",
@@ -75,21 +72,23 @@ const STRINGS = {
     "files.numbers": "Contrat {contract} · certificat {certificate}",
 
     "info.member": "Adhérent",
+    "info.productLine": "Produit",
+    "info.status": "Statut",
     "info.effective": "En vigueur depuis le",
     "info.termination": "Fin",
     "info.coverages": "Garanties",
     "info.features": "Services en ligne offerts",
-    "info.none": "Aucun",
+    "info.noCoverage": "Aucune",
+    "info.noFeature": "Aucun",
 
-    "agreement.intro": "Prenez connaissance de la convention d'utilisation, puis acceptez-la pour continuer.",
+    "agreement.intro":
+      "Prenez connaissance de la convention d'utilisation, puis acceptez-la pour continuer.",
     "agreement.version": "Version {version}",
     "agreement.accept": "J'accepte",
     "agreement.decline": "Je refuse (fermer la session)",
 
     "home.greeting": "Bonjour {name}",
     "home.file": "Dossier en cours",
-    "home.features": "Ce que votre régime vous permet de faire en ligne",
-    "home.coverages": "Vos garanties",
 
     "forgot.title": "Mot de passe oublié",
     "forgot.intro":
@@ -140,9 +139,7 @@ const STRINGS = {
     "lang.switch": "Français",
     "lang.switchLabel": "Passer au français",
     "signOut": "Sign out",
-    "noscript": "This site needs JavaScript.",
     "loading": "Loading…",
-    "optional": "(optional)",
 
     "field.contractNumber": "Contract (or group) number",
     "field.certificateNumber": "Certificate number",
@@ -204,11 +201,14 @@ const STRINGS = {
     "files.numbers": "Contract {contract} · certificate {certificate}",
 
     "info.member": "Member",
+    "info.productLine": "Product",
+    "info.status": "Status",
     "info.effective": "In force since",
     "info.termination": "Ends",
     "info.coverages": "Coverages",
     "info.features": "Online services offered",
-    "info.none": "None",
+    "info.noCoverage": "None",
+    "info.noFeature": "None",
 
     "agreement.intro": "Read the usage agreement, then accept it to continue.",
     "agreement.version": "Version {version}",
@@ -217,8 +217,6 @@ const STRINGS = {
 
     "home.greeting": "Hello {name}",
     "home.file": "Current file",
-    "home.features": "What your plan lets you do online",
-    "home.coverages": "Your coverages",
 
     "forgot.title": "Forgotten password",
     "forgot.intro":
@@ -281,6 +279,11 @@ export function language() {
   return current;
 }
 
+/** The language the switch offers (the one not in use). */
+export function otherLanguage() {
+  return LANGUAGES.find((lang) => lang !== current);
+}
+
 export function setLanguage(lang) {
   current = lang;
   try {
@@ -312,12 +315,17 @@ export function formatDate(isoDate) {
 
 /** Fills every element marked `data-t="key"` (text) or `data-t-aria-label="key"`. */
 export function translatePage(root = document) {
-  document.documentElement.lang = current;
-  document.title = t("page.title");
   for (const element of root.querySelectorAll("[data-t]")) {
     element.textContent = t(element.dataset.t);
   }
   for (const element of root.querySelectorAll("[data-t-aria-label]")) {
     element.setAttribute("aria-label", t(element.dataset.tAriaLabel));
+  }
+  for (const element of root.querySelectorAll("[data-lang-switch]")) {
+    element.lang = otherLanguage(); // its label is in the language it offers
+  }
+  if (root === document) {
+    document.documentElement.lang = current;
+    document.title = t("page.title");
   }
 }

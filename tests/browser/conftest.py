@@ -1,0 +1,205 @@
+"""A real gateway on 127.0.0.1 and Debian's headless Chromium driven by Playwright.
+
+The server is a separate process (``gateway serve``) on a fresh migrated SQLite database
+holding the demo registry. Every page the tests open is cut off from the network: a request for any other
+host is refused and recorded, and the tests assert there was none.
+
+Without /usr/bin/chromium or Playwright the tests are skipped, except in CI (``CI=true``),
+where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import DEMO_REGISTRY, REPO
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page, Route
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+OUTPUT = REPO / "test-output" / "browser"
+HOST = "127.0.0.1"
+
+# Collected by the page itself: Content-Security-Policy refusals, to assert there are none.
+WATCH_CSP = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
+
+
+def _unavailable(reason: str) -> NoReturn:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}, and CI must run the browser tests")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def _server_command(port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gateway",
+        "serve",
+        "--no-migrate",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+    ]
+
+
+def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the gateway exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/readyz", timeout=1) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"the gateway did not answer {url}/readyz within 30 s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A gateway process on a free port, its database migrated and holding the demo registry."""
+    folder = tmp_path_factory.mktemp("browser-gateway")
+    env = {
+        **os.environ,
+        "GATEWAY_DATABASE_URL": f"sqlite://{folder / 'db.sqlite3'}",
+        "GATEWAY_COOKIE_SECURE": "false",
+        "GATEWAY_ARGON2_MEMORY_KIB": "64",
+        "GATEWAY_ARGON2_TIME_COST": "1",
+        "GATEWAY_INTROSPECTION": "true",
+        "GATEWAY_RATE_LIMIT_PER_IP": "1000/minute",
+    }
+    for step in (["migrate"], ["registry", "import", str(DEMO_REGISTRY)]):
+        subprocess.run(
+            [sys.executable, "-m", "gateway", *step],
+            env=env,
+            cwd=REPO,
+            check=True,
+            capture_output=True,
+        )
+    port = _free_port()
+    url = f"http://{HOST}:{port}"
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    log = OUTPUT / "server.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            _server_command(port), env=env, cwd=REPO, stdout=sink, stderr=subprocess.STDOUT
+        )
+    try:
+        _wait_until_ready(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless; never a downloaded browser."""
+    if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
+        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright for Python is missing (pip install playwright)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@dataclass
+class Offline:
+    """Every request a page made, those beyond 127.0.0.1 (refused), and its script errors."""
+
+    requests: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def offline() -> Offline:
+    return Offline()
+
+
+@pytest.fixture
+def page(browser: Browser, gateway_url: str, offline: Offline) -> Iterator[Page]:
+    """A fresh French-speaking browser context whose only reachable host is the gateway."""
+    context = browser.new_context(
+        base_url=gateway_url, locale="fr-CA", viewport={"width": 1280, "height": 900}
+    )
+
+    def only_local(route: Route) -> None:
+        offline.requests.append(route.request.url)
+        if urlsplit(route.request.url).hostname == HOST:
+            route.continue_()
+        else:
+            offline.refused.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    context.add_init_script(WATCH_CSP)
+    page = context.new_page()
+    page.on("pageerror", lambda error: offline.page_errors.append(str(error)))
+    page.set_default_timeout(10_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Saves the whole page under test-output/browser/ (git-ignored)."""
+    path = OUTPUT / f"{name}.png"
+    page.screenshot(path=path, full_page=True)
+    return path
+
+
+def csp_violations(page: Page) -> Any:
+    return page.evaluate("window.__cspViolations")
