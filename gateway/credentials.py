@@ -52,22 +52,47 @@ async def _find_account(user_code: str) -> Account | None:
     return await Account.get_or_none(user_code_canonical=canonical)
 
 
-async def _count_failed_sign_in(account: Account, origin: Origin, settings: Settings) -> None:
-    """Increment in the database, so that every gateway process shares one count."""
-    await Account.filter(id=account.id).update(failed_sign_ins=F("failed_sign_ins") + 1)
-    await audit.record("sign_in_failed", origin, account_id=account.id, user_code=account.user_code)
+@dataclass(frozen=True)
+class _Counter:
+    """One of the two failure counts an account keeps: sign-in, and recovery (R14)."""
+
+    count_field: str
+    until_field: str
+    failed_event: str
+    locked_event: str
+
+
+_SIGN_IN = _Counter("failed_sign_ins", "locked_until", "sign_in_failed", "locked")
+_RECOVERY = _Counter(
+    "failed_recoveries", "recovery_locked_until", "recovery_failed", "recovery_locked"
+)
+
+
+async def _count_failure(
+    account: Account, counter: _Counter, threshold: int, origin: Origin, settings: Settings
+) -> None:
+    """Increment in the database, so that every gateway process shares one count; the
+    conditional update locks the account exactly once when the count reaches the threshold."""
+    await Account.filter(id=account.id).update(**{counter.count_field: F(counter.count_field) + 1})
+    await audit.record(
+        counter.failed_event, origin, account_id=account.id, user_code=account.user_code
+    )
     until = datetime.now(UTC) + timedelta(minutes=settings.lockout_minutes)
     locked = await Account.filter(
-        id=account.id, failed_sign_ins__gte=settings.lockout_threshold
-    ).update(locked_until=until, failed_sign_ins=0)
+        id=account.id, **{f"{counter.count_field}__gte": threshold}
+    ).update(**{counter.until_field: until, counter.count_field: 0})
     if locked:
         await audit.record(
-            "locked",
+            counter.locked_event,
             origin,
             account_id=account.id,
             user_code=account.user_code,
             until=until.isoformat(),
         )
+
+
+async def _count_failed_sign_in(account: Account, origin: Origin, settings: Settings) -> None:
+    await _count_failure(account, _SIGN_IN, settings.lockout_threshold, origin, settings)
 
 
 async def authenticate(
@@ -216,25 +241,6 @@ class ResetForm:
     new_password_confirmation: str
 
 
-async def _count_failed_recovery(account: Account, origin: Origin, settings: Settings) -> None:
-    await Account.filter(id=account.id).update(failed_recoveries=F("failed_recoveries") + 1)
-    await audit.record(
-        "recovery_failed", origin, account_id=account.id, user_code=account.user_code
-    )
-    until = datetime.now(UTC) + timedelta(minutes=settings.lockout_minutes)
-    locked = await Account.filter(
-        id=account.id, failed_recoveries__gte=settings.recovery_threshold
-    ).update(recovery_locked_until=until, failed_recoveries=0)
-    if locked:
-        await audit.record(
-            "recovery_locked",
-            origin,
-            account_id=account.id,
-            user_code=account.user_code,
-            until=until.isoformat(),
-        )
-
-
 async def reset_password(
     form: ResetForm, origin: Origin, settings: Settings, hasher: Hasher
 ) -> list[Problem]:
@@ -258,7 +264,7 @@ async def reset_password(
         return [_locked_problem(account.recovery_locked_until, now)]
     answer_ok = await hasher.verify(account.mothers_first_name_hash, fold(form.mothers_first_name))
     if not answer_ok or account.date_of_birth != form.date_of_birth:
-        await _count_failed_recovery(account, origin, settings)
+        await _count_failure(account, _RECOVERY, settings.recovery_threshold, origin, settings)
         return [Problem(ErrorCode.INVALID_CREDENTIALS)]
     problems = await _replacement_problems(account, form.new_password, hasher)
     if problems:
