@@ -8,6 +8,7 @@ from typing import Any
 
 from gateway import metrics
 from gateway.i18n import Language
+from models.accounts import Account
 from models.audit import AuditEvent
 
 
@@ -40,4 +41,13 @@ async def record(
         channel=origin.channel if origin else None,
         client_address=origin.client_address if origin else None,
         details=details,
+    )
+
+
+async def record_for(
+    account: Account, event: str, origin: Origin | None, *, actor: str | None = None, **details: Any
+) -> None:
+    """An event about one account, named by its row and the user code people know it by."""
+    await record(
+        event, origin, account_id=account.id, user_code=account.user_code, actor=actor, **details
     )

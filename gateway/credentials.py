@@ -74,21 +74,13 @@ async def _count_failure(
     """Increment in the database, so that every gateway process shares one count; the
     conditional update locks the account exactly once when the count reaches the threshold."""
     await Account.filter(id=account.id).update(**{counter.count_field: F(counter.count_field) + 1})
-    await audit.record(
-        counter.failed_event, origin, account_id=account.id, user_code=account.user_code
-    )
+    await audit.record_for(account, counter.failed_event, origin)
     until = datetime.now(UTC) + timedelta(minutes=settings.lockout_minutes)
     locked = await Account.filter(
         id=account.id, **{f"{counter.count_field}__gte": threshold}
     ).update(**{counter.until_field: until, counter.count_field: 0})
     if locked:
-        await audit.record(
-            counter.locked_event,
-            origin,
-            account_id=account.id,
-            user_code=account.user_code,
-            until=until.isoformat(),
-        )
+        await audit.record_for(account, counter.locked_event, origin, until=until.isoformat())
 
 
 async def _count_failed_sign_in(account: Account, origin: Origin, settings: Settings) -> None:
@@ -130,7 +122,7 @@ async def authenticate(
 async def _open(account: Account, origin: Origin, settings: Settings) -> SignInResult:
     files = await files_of_account(account.id)
     token, session = await sessions.open_session(account, files, origin, settings)
-    await audit.record("signed_in", origin, account_id=account.id, user_code=account.user_code)
+    await audit.record_for(account, "signed_in", origin)
     return SignInResult(token, session, files, [])
 
 
@@ -178,12 +170,8 @@ async def link_existing_credentials(
                 await AccountCertificate.create(
                     account_id=account.id, certificate_id=certificate.id
                 )
-                await audit.record(
-                    "credentials_linked",
-                    origin,
-                    account_id=account.id,
-                    user_code=account.user_code,
-                    certificate_id=certificate.id,
+                await audit.record_for(
+                    account, "credentials_linked", origin, certificate_id=certificate.id
                 )
         except IntegrityError:
             return _failed([Problem(ErrorCode.CERTIFICATE_ALREADY_REGISTERED, "certificateNumber")])
@@ -279,13 +267,7 @@ async def reset_password(
             recovery_locked_until=None,
         )
         ended = await sessions.end_sessions_of(account.id)
-        await audit.record(
-            "password_reset",
-            origin,
-            account_id=account.id,
-            user_code=account.user_code,
-            sessions_ended=ended,
-        )
+        await audit.record_for(account, "password_reset", origin, sessions_ended=ended)
     return []
 
 
@@ -331,11 +313,5 @@ async def change_password(
     async with in_transaction():
         await Account.filter(id=account.id).update(password_hash=new_hash, failed_sign_ins=0)
         ended = await sessions.end_sessions_of(account.id, keep_session_id=session.id)
-        await audit.record(
-            "password_changed",
-            origin,
-            account_id=account.id,
-            user_code=account.user_code,
-            sessions_ended=ended,
-        )
+        await audit.record_for(account, "password_changed", origin, sessions_ended=ended)
     return []

@@ -133,13 +133,7 @@ async def register_member(
                 ),
             )
             await AccountCertificate.create(account_id=account.id, certificate_id=certificate.id)
-            await audit.record(
-                "registered",
-                origin,
-                account_id=account.id,
-                user_code=account.user_code,
-                certificate_id=certificate.id,
-            )
+            await audit.record_for(account, "registered", origin, certificate_id=certificate.id)
     except IntegrityError:
         return RegistrationResult(None, await _conflicts(certificate.id, user_code))
     return RegistrationResult(account.user_code, [])

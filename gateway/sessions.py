@@ -138,21 +138,13 @@ async def select_file(session: Session, file_id: str, origin: Origin) -> list[Pr
         return [Problem(ErrorCode.FILE_NOT_ACCESSIBLE, "fileId")]
     session.selected_certificate_id = certificate_id
     await Session.filter(id=session.id).update(selected_certificate_id=certificate_id)
-    await audit.record(
-        "file_selected",
-        origin,
-        account_id=session.account_id,
-        user_code=session.account.user_code,
-        certificate_id=certificate_id,
-    )
+    await audit.record_for(session.account, "file_selected", origin, certificate_id=certificate_id)
     return []
 
 
 async def end_session(session: Session, origin: Origin) -> None:
     await Session.filter(id=session.id, ended_at__isnull=True).update(ended_at=datetime.now(UTC))
-    await audit.record(
-        "signed_out", origin, account_id=session.account_id, user_code=session.account.user_code
-    )
+    await audit.record_for(session.account, "signed_out", origin)
 
 
 async def end_sessions_of(account_id: int, *, keep_session_id: int | None = None) -> int:
@@ -182,23 +174,11 @@ async def revoke_session(current: Session, session_id: str, origin: Origin) -> l
         ).update(ended_at=datetime.now(UTC))
     if not ended:
         return [Problem(ErrorCode.NOT_FOUND, "id")]
-    await audit.record(
-        "session_revoked",
-        origin,
-        account_id=current.account_id,
-        user_code=current.account.user_code,
-        session_id=number,
-    )
+    await audit.record_for(current.account, "session_revoked", origin, session_id=number)
     return []
 
 
 async def sign_out_everywhere(current: Session, origin: Origin) -> int:
     ended = await end_sessions_of(current.account_id)
-    await audit.record(
-        "signed_out_everywhere",
-        origin,
-        account_id=current.account_id,
-        user_code=current.account.user_code,
-        sessions_ended=ended,
-    )
+    await audit.record_for(current.account, "signed_out_everywhere", origin, sessions_ended=ended)
     return ended

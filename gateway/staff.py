@@ -66,13 +66,8 @@ async def correct_profile(
         await account.save(
             update_fields=["first_name", "last_name", "email", "preferred_language", "updated_at"]
         )
-        await audit.record(
-            "profile_corrected",
-            origin,
-            account_id=account.id,
-            user_code=account.user_code,
-            actor=caller.name,
-            previous=previous,
+        await audit.record_for(
+            account, "profile_corrected", origin, actor=caller.name, previous=previous
         )
     return StaffOutcome(account, [])
 
@@ -89,9 +84,7 @@ async def unlock_account(caller: KeyCaller, user_code: str, origin: Origin) -> S
     }
     await Account.filter(id=account.id).update(**changes)
     account.update_from_dict(changes)
-    await audit.record(
-        "unlocked", origin, account_id=account.id, user_code=account.user_code, actor=caller.name
-    )
+    await audit.record_for(account, "unlocked", origin, actor=caller.name)
     return StaffOutcome(account, [])
 
 
@@ -100,12 +93,7 @@ async def revoke_sessions(caller: KeyCaller, user_code: str, origin: Origin) -> 
     if account is None:
         return _not_found()
     ended = await sessions.end_sessions_of(account.id)
-    await audit.record(
-        "sessions_revoked",
-        origin,
-        account_id=account.id,
-        user_code=account.user_code,
-        actor=caller.name,
-        sessions_ended=ended,
+    await audit.record_for(
+        account, "sessions_revoked", origin, actor=caller.name, sessions_ended=ended
     )
     return StaffOutcome(account, [])
