@@ -1,8 +1,11 @@
 """The HTTP surface: routes, limits, GraphiQL and the first queries (issue 2)."""
 
 import httpx
+from asgi_lifespan import LifespanManager
 
 from gateway import agreements
+from gateway.app import create_app
+from gateway.settings import Settings
 from tests.api.journey import gql, gql_raw
 
 
@@ -125,3 +128,16 @@ async def test_metrics_behind_a_token_when_configured(make_client):
             "/metrics", headers={"Authorization": "Bearer s3cret-operator-token"}
         )
         assert right.status_code == 200 and "gateway_requests_total" in right.text
+
+
+async def test_readiness_fails_while_the_database_does_not_answer():
+    app = create_app(Settings(database_url="postgres://postgres@127.0.0.1:1/unreachable"))
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://testserver"
+        ) as client,
+    ):
+        assert (await client.get("/healthz")).status_code == 200
+        ready = await client.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["database"] == "down"
