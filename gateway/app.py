@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 import strawberry
@@ -18,6 +19,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 from tortoise import connections
 
+from gateway.agreements import ensure_default_agreement
 from gateway.db import close_database, open_database
 from gateway.hashing import Hasher
 from gateway.limits import BodySizeLimit
@@ -30,6 +32,8 @@ from gateway.web import graphiql_response, static_routes
 from schema import build_schema
 from schema.context import GatewayContext
 from schema.extensions import finish_result
+
+log = logging.getLogger("gateway.app")
 
 
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
@@ -79,6 +83,16 @@ async def readyz(_: Request) -> Response:
     return JSONResponse({"status": "ok", "database": "up"})
 
 
+async def _ensure_an_agreement() -> None:
+    """R12 needs an agreement in force; ``migrate`` publishes one, and so does the first start
+    on a database migrated some other way. A database that does not answer yet is /readyz's
+    business, not a reason to refuse to start."""
+    try:
+        await ensure_default_agreement()
+    except Exception:
+        log.warning("could not check for a usage agreement at start", exc_info=True)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     hasher = Hasher(settings)
@@ -88,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await open_database(settings)
+        await _ensure_an_agreement()
         try:
             yield
         finally:
