@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError, OperationDefinitionNode
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -180,13 +181,20 @@ class GatewaySchema(strawberry.Schema):
 def schema_extensions(
     settings: Settings, persisted: PersistedQueries
 ) -> list[Callable[[], SchemaExtension]]:
-    """Fresh instances per request, as Strawberry 0.316+ expects."""
+    """Fresh extension instances per request, as Strawberry 0.316+ expects.
+
+    The depth and alias rules are built once: the validation cache is keyed by the rule
+    classes, and limiters built per request would mint new classes and never hit it.
+    """
+    limits = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
     return [
         lambda: PersistedQueryExtension(persisted),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ParserCache(maxsize=512),
+        lambda: AddValidationRules(limits),
         lambda: ValidationCache(maxsize=512),
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         OperationLabel,
     ]
