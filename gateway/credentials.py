@@ -276,7 +276,7 @@ async def _replacement_problems(
 ) -> list[Problem]:
     """Rules that need the account: R5's hint still must not reveal it, and it must change."""
     problems = []
-    if new_password.lower() in account.password_hint.lower():
+    if new_password.casefold() in account.password_hint.casefold():
         problems.append(Problem(ErrorCode.HINT_REVEALS_PASSWORD, "newPassword"))
     if await hasher.verify(account.password_hash, new_password):
         problems.append(

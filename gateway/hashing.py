@@ -26,18 +26,25 @@ class Hasher:
             parallelism=settings.argon2_parallelism,
             type=Type.ID,
         )
-        self._executor = ThreadPoolExecutor(
-            max_workers=os.cpu_count() or 1, thread_name_prefix="argon2"
-        )
+        self._executor: ThreadPoolExecutor | None = None
         self._dummy_hash: str | None = None
+
+    @property
+    def executor(self) -> ThreadPoolExecutor:
+        """Made on first use, so that an app started again after a shutdown hashes again."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(
+                max_workers=os.cpu_count() or 1, thread_name_prefix="argon2"
+            )
+        return self._executor
 
     async def hash(self, secret: str) -> str:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._hash_now, secret)
+        return await loop.run_in_executor(self.executor, self._hash_now, secret)
 
     async def verify(self, stored_hash: str, secret: str) -> bool:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._verify_now, stored_hash, secret)
+        return await loop.run_in_executor(self.executor, self._verify_now, stored_hash, secret)
 
     async def verify_dummy(self, secret: str) -> None:
         """Spend the time a real verification costs, so an unknown user code is not faster."""
@@ -52,7 +59,9 @@ class Hasher:
             return True
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
 
     def _hash_now(self, secret: str) -> str:
         with ARGON2_SECONDS.labels("hash").time():

@@ -113,7 +113,7 @@ async def register_member(
         hasher.hash(form.password), hasher.hash(fold(form.mothers_first_name))
     )
     profile = form.profile
-    user_code = form.user_code.strip()
+    user_code = form.user_code
     try:
         async with in_transaction():
             account = await Account.create(

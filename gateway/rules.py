@@ -106,8 +106,8 @@ def check_password(password: str, user_code: str, field: str = "password") -> li
                 {"required": PASSWORD_REQUIRED_KINDS},
             )
         )
-    code = user_code.strip().lower()
-    if code and code in password.lower():
+    code = user_code.strip().casefold()
+    if code and code in password.casefold():
         problems.append(Problem(ErrorCode.WEAK_PASSWORD, field, "WEAK_PASSWORD.contains_user_code"))
     return problems
 
@@ -125,7 +125,7 @@ def check_hint(hint: str, password: str) -> list[Problem]:
     problems = bounded_text(hint, "passwordHint", HINT_MAX_LENGTH)
     if problems:
         return problems
-    if not is_blank(password) and password.lower() in hint.lower():
+    if not is_blank(password) and password.casefold() in hint.casefold():
         return [Problem(ErrorCode.HINT_REVEALS_PASSWORD, "passwordHint")]
     return []
 

@@ -7,13 +7,12 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 
-from tortoise.expressions import RawSQL
-
 from gateway import agreements, audit
 from gateway.access import API_KEY_PREFIX
 from gateway.audit import Origin
 from gateway.files import InsuranceFile, decode_file_id
 from gateway.ids import decode_id
+from gateway.joined import JoinedSelect, Part
 from gateway.problems import ErrorCode, Problem
 from gateway.settings import Settings
 from models.accounts import Account, AccountCertificate
@@ -70,13 +69,21 @@ async def open_session(
     return token, session
 
 
-# Constant SQL, no input in it: the agreement in force and whether the account accepted it.
-_ACCEPTED_CURRENT = RawSQL(
-    'EXISTS (SELECT 1 FROM "agreement_acceptance" AS "aa" WHERE '
-    '"aa"."account_id" = "session"."account_id" AND "aa"."agreement_id" = '
-    '(SELECT "id" FROM "usage_agreement" ORDER BY "published_at" DESC, "id" DESC LIMIT 1))'
+_SESSION = Part(Session, "s")
+_ACCOUNT = Part(Account, "a")
+# Constant SQL, no input in it: the session, its account, and the agreement status (R12).
+_FIND_SESSION = JoinedSelect(
+    [_SESSION, _ACCOUNT],
+    'FROM "session" AS "s" JOIN "account" AS "a" ON "a"."id" = "s"."account_id" '
+    'WHERE "s"."token_hash" = ? AND "s"."ended_at" IS NULL',
+    extras=[
+        'EXISTS (SELECT 1 FROM "agreement_acceptance" AS "aa" WHERE '
+        '"aa"."account_id" = "s"."account_id" AND "aa"."agreement_id" = '
+        '(SELECT "id" FROM "usage_agreement" ORDER BY "published_at" DESC, "id" DESC LIMIT 1)) '
+        'AS "accepted_current"',
+        'NOT EXISTS (SELECT 1 FROM "usage_agreement") AS "no_agreement"',
+    ],
 )
-_NO_AGREEMENT = RawSQL('NOT EXISTS (SELECT 1 FROM "usage_agreement")')
 
 
 async def find_session(token: str, settings: Settings) -> Session | None:
@@ -84,12 +91,8 @@ async def find_session(token: str, settings: Settings) -> Session | None:
     the agreement in force: one query for what every request needs."""
     if not token or len(token) > 128:
         return None
-    session = (
-        await Session.filter(token_hash=token_digest(token), ended_at__isnull=True)
-        .select_related("account")
-        .annotate(accepted_current=_ACCEPTED_CURRENT, no_agreement=_NO_AGREEMENT)
-        .first()
-    )
+    rows = await _FIND_SESSION.rows(token_digest(token))
+    session = _session_from(rows[0]) if rows else None
     if session is None:
         return None
     now = datetime.now(UTC)
@@ -98,6 +101,15 @@ async def find_session(token: str, settings: Settings) -> Session | None:
     if now - session.last_seen_at >= _TOUCH_EVERY:
         session.last_seen_at = now
         await Session.filter(id=session.id).update(last_seen_at=now)
+    return session
+
+
+def _session_from(row: dict[str, object]) -> Session:
+    session, account = _SESSION.instance(row), _ACCOUNT.instance(row)
+    assert isinstance(session, Session) and isinstance(account, Account)
+    session.account = account
+    session.accepted_current = bool(row["accepted_current"])
+    session.no_agreement = bool(row["no_agreement"])
     return session
 
 
