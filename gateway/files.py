@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from gateway.ids import decode_id, encode_id
-from models.accounts import AccountCertificate
-from models.registry import Certificate
+from gateway.joined import JoinedSelect, Part
+from models.registry import Certificate, Contract
 
 
 @dataclass(frozen=True)
@@ -62,11 +62,23 @@ def to_file(certificate: Certificate) -> InsuranceFile:
     )
 
 
+_CERTIFICATE = Part(Certificate, "c")
+_CONTRACT = Part(Contract, "k")
+_FILES_OF_ACCOUNT = JoinedSelect(
+    [_CERTIFICATE, _CONTRACT],
+    'FROM "account_certificate" AS "l" '
+    'JOIN "certificate" AS "c" ON "c"."id" = "l"."certificate_id" '
+    'JOIN "contract" AS "k" ON "k"."id" = "c"."contract_id" '
+    'WHERE "l"."account_id" = ? ORDER BY "l"."id"',
+)
+
+
 async def files_of_account(account_id: int) -> list[InsuranceFile]:
     """Every file of the account in one query, in the order they were linked."""
-    links = (
-        await AccountCertificate.filter(account_id=account_id)
-        .select_related("certificate__contract")
-        .order_by("id")
-    )
-    return [to_file(link.certificate) for link in links]
+    files = []
+    for row in await _FILES_OF_ACCOUNT.rows(account_id):
+        certificate, contract = _CERTIFICATE.instance(row), _CONTRACT.instance(row)
+        assert isinstance(certificate, Certificate) and isinstance(contract, Contract)
+        certificate.contract = contract
+        files.append(to_file(certificate))
+    return files
