@@ -126,50 +126,39 @@ class InsuranceFileInfo:
     description="One contract + certificate that the signed-in user code gives access to."
 )
 class InsuranceFile:
-    record: strawberry.Private[FileRecord]
+    """Plain fields, built once per file: a resolver per field would cost more than the data."""
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.record.global_id)
+    id: strawberry.ID
+    product_line: ProductLine
+    contract_number: str
+    certificate_number: str
+    sponsor_name: str
+    plan_name: str
+    status: FileStatus
+    info: InsuranceFileInfo
 
-    @strawberry.field
-    def product_line(self) -> ProductLine:
-        return ProductLine(self.record.product_line)
-
-    @strawberry.field
-    def contract_number(self) -> str:
-        return self.record.contract_number
-
-    @strawberry.field
-    def certificate_number(self) -> str:
-        return self.record.certificate_number
-
-    @strawberry.field
-    def sponsor_name(self) -> str:
-        return self.record.sponsor_name
-
-    @strawberry.field
-    def plan_name(self) -> str:
-        return self.record.plan_name
-
-    @strawberry.field
-    def status(self) -> FileStatus:
-        return FileStatus(self.record.status)
-
-    @strawberry.field
-    def info(self) -> InsuranceFileInfo:
-        record = self.record
-        return InsuranceFileInfo(
-            member_name=record.member_name,
-            effective_date=record.effective_date,
-            termination_date=record.termination_date,
-            coverages=[Coverage(benefit=c.benefit, tier=c.tier) for c in record.coverages],
-            online_features=[OnlineFeature(f) for f in record.online_features],
+    @classmethod
+    def of(cls, record: FileRecord) -> InsuranceFile:
+        return cls(
+            id=strawberry.ID(record.global_id),
+            product_line=ProductLine(record.product_line),
+            contract_number=record.contract_number,
+            certificate_number=record.certificate_number,
+            sponsor_name=record.sponsor_name,
+            plan_name=record.plan_name,
+            status=FileStatus(record.status),
+            info=InsuranceFileInfo(
+                member_name=record.member_name,
+                effective_date=record.effective_date,
+                termination_date=record.termination_date,
+                coverages=[Coverage(benefit=c.benefit, tier=c.tier) for c in record.coverages],
+                online_features=[OnlineFeature(f) for f in record.online_features],
+            ),
         )
 
 
 def to_files(records: list[FileRecord]) -> list[InsuranceFile]:
-    return [InsuranceFile(record=r) for r in records]
+    return [InsuranceFile.of(r) for r in records]
 
 
 @strawberry.input
@@ -221,7 +210,7 @@ class Session:
         if selected is None:
             return None
         files = await info.context.files_of(self.record.account_id)
-        return next((InsuranceFile(record=f) for f in files if f.certificate_id == selected), None)
+        return next((InsuranceFile.of(f) for f in files if f.certificate_id == selected), None)
 
 
 @strawberry.type(description="One of the member's open sessions, to review and end (beyond R10).")
