@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 from gateway import audit
 from gateway.audit import Origin
 from gateway.i18n import Language
+from gateway.joined import JoinedSelect
 from gateway.problems import ErrorCode, Problem
 from models.agreements import AgreementAcceptance, UsageAgreement
 
@@ -91,6 +92,27 @@ async def ensure_default_agreement() -> UsageAgreement | None:
         )
     except AgreementVersionExists:
         return None
+
+
+def accepted_current_sql(account_column: str) -> str:
+    """True when the account in ``account_column`` accepted the version in force, or when no
+    version is published; constant SQL to embed in a larger statement."""
+    # account_column is the caller's constant, never input.
+    return (
+        'NOT EXISTS (SELECT 1 FROM "usage_agreement") OR EXISTS (SELECT 1 FROM '  # noqa: S608
+        '"agreement_acceptance" AS "aa" WHERE '
+        f'"aa"."account_id" = {account_column} AND "aa"."agreement_id" = '
+        '(SELECT "id" FROM "usage_agreement" ORDER BY "published_at" DESC, "id" DESC LIMIT 1))'
+    )
+
+
+_ACCEPTED_CURRENT = JoinedSelect([], "", extras=[f'({accepted_current_sql("?")}) AS "accepted"'])
+
+
+async def accepted_current(account_id: int) -> bool:
+    """R12 in one query: has this account accepted the version in force?"""
+    rows = await _ACCEPTED_CURRENT.rows(account_id)
+    return bool(rows[0]["accepted"])
 
 
 async def has_accepted(account_id: int, agreement: UsageAgreement | None) -> bool:

@@ -71,18 +71,12 @@ async def open_session(
 
 _SESSION = Part(Session, "s")
 _ACCOUNT = Part(Account, "a")
-# Constant SQL, no input in it: the session, its account, and the agreement status (R12).
+# The session, its account, and the agreement status (R12), in one statement.
 _FIND_SESSION = JoinedSelect(
     [_SESSION, _ACCOUNT],
     'FROM "session" AS "s" JOIN "account" AS "a" ON "a"."id" = "s"."account_id" '
     'WHERE "s"."token_hash" = ? AND "s"."ended_at" IS NULL',
-    extras=[
-        'EXISTS (SELECT 1 FROM "agreement_acceptance" AS "aa" WHERE '
-        '"aa"."account_id" = "s"."account_id" AND "aa"."agreement_id" = '
-        '(SELECT "id" FROM "usage_agreement" ORDER BY "published_at" DESC, "id" DESC LIMIT 1)) '
-        'AS "accepted_current"',
-        'NOT EXISTS (SELECT 1 FROM "usage_agreement") AS "no_agreement"',
-    ],
+    extras=["(" + agreements.accepted_current_sql('"s"."account_id"') + ') AS "accepted_current"'],
 )
 
 
@@ -109,7 +103,6 @@ def _session_from(row: dict[str, object]) -> Session:
     assert isinstance(session, Session) and isinstance(account, Account)
     session.account = account
     session.accepted_current = bool(row["accepted_current"])
-    session.no_agreement = bool(row["no_agreement"])
     return session
 
 
@@ -125,9 +118,8 @@ async def _accepted_current(session: Session) -> bool:
     """From ``find_session``'s annotation when there is one, else asked of the database."""
     annotated = getattr(session, "accepted_current", None)
     if annotated is not None:
-        return bool(annotated) or bool(getattr(session, "no_agreement", False))
-    current = await agreements.current_agreement()
-    return await agreements.has_accepted(session.account_id, current)
+        return bool(annotated)
+    return await agreements.accepted_current(session.account_id)
 
 
 async def accept_agreement(session: Session, version: str, origin: Origin) -> list[Problem]:
