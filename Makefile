@@ -43,8 +43,9 @@ test: lint typecheck contract pytest
 schema: $(STAMP)
 	$(BIN)/gateway export-schema --output schema.graphql
 
+# The API benchmark of issue 7 (bench/README.md); BENCH_ARGS="--seconds 2 --warmup 1" for a smoke run.
 bench: $(STAMP)
-	$(BIN)/python bench/import_registry.py
+	$(BIN)/python bench/api_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

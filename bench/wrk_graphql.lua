@@ -1,0 +1,78 @@
+-- wrk script for bench/loadgen.py: POST GraphQL bodies and check every answer.
+--
+-- Environment (set by loadgen.py):
+--   BENCH_BODIES         file with one JSON request body per line
+--   BENCH_EXPECT         text every good response body contains
+--   BENCH_AUTHORIZATION  Authorization header value, or empty
+--   BENCH_DISTINCT       "1": send each body once (register needs fresh certificates);
+--                        the lines are shared out between wrk's threads
+--   BENCH_THREADS        wrk's -t, so that each thread knows its share of the lines
+-- done() prints one line, "BENCH_JSON {...}", that loadgen.py reads.
+
+local bodies_path = os.getenv("BENCH_BODIES")
+local expect = os.getenv("BENCH_EXPECT") or ""
+local authorization = os.getenv("BENCH_AUTHORIZATION") or ""
+local distinct = os.getenv("BENCH_DISTINCT") == "1"
+local thread_count = tonumber(os.getenv("BENCH_THREADS") or "1")
+
+local threads = {}
+
+function setup(thread)
+  thread:set("thread_index", #threads)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  bodies = {}
+  local line_number = 0
+  for line in io.lines(bodies_path) do
+    if not distinct or line_number % thread_count == thread_index then
+      table.insert(bodies, line)
+    end
+    line_number = line_number + 1
+  end
+  next_body = 1
+  bad = 0
+  reused = 0
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/json"
+  if authorization ~= "" then
+    wrk.headers["Authorization"] = authorization
+  end
+  wrk.body = bodies[1]
+end
+
+-- Only a distinct load builds each request; otherwise wrk sends one prebuilt request.
+if distinct then
+  function request()
+    local body = bodies[next_body]
+    if body == nil then
+      reused = reused + 1
+      next_body = 1
+      body = bodies[1]
+    end
+    next_body = next_body + 1
+    return wrk.format(nil, nil, nil, body)
+  end
+end
+
+function response(status, headers, body)
+  if status ~= 200 or not string.find(body, expect, 1, true) then
+    bad = bad + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local bad_total, reused_total = 0, 0
+  for _, thread in ipairs(threads) do
+    bad_total = bad_total + thread:get("bad")
+    reused_total = reused_total + thread:get("reused")
+  end
+  local errors = summary.errors
+  io.write(string.format(
+    'BENCH_JSON {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,'
+      .. '"bad":%d,"reused":%d,"socket_errors":%d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    bad_total, reused_total, errors.connect + errors.read + errors.write + errors.timeout
+  ))
+end
