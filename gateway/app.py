@@ -20,9 +20,9 @@ from strawberry.types import ExecutionResult
 from tortoise import connections
 
 from gateway.agreements import ensure_default_agreement
+from gateway.body_limit import BodySizeLimit
 from gateway.db import close_database, open_database
 from gateway.hashing import Hasher
-from gateway.limits import BodySizeLimit
 from gateway.logs import configure_logging
 from gateway.metrics import metrics_endpoint
 from gateway.middleware import RequestContext
