@@ -225,16 +225,18 @@ class _Reader:
             contract = self._contract(item, path)
             if contract is None:
                 continue
-            if contract.number:
-                if contract.number in first_seen:
-                    self.fail(
-                        f"{path}.number",
-                        f'"{contract.number}" already used by {first_seen[contract.number]}',
-                    )
-                else:
-                    first_seen[contract.number] = path
+            self._unique(contract.number, path, first_seen)
             contracts.append(contract)
         return contracts
+
+    def _unique(self, number: str, path: str, first_seen: dict[str, str]) -> None:
+        """A number names one record of its list: the file may not give it twice."""
+        if not number:
+            return
+        if number in first_seen:
+            self.fail(f"{path}.number", f'"{number}" already used by {first_seen[number]}')
+        else:
+            first_seen[number] = path
 
     def _contract(self, value: object, path: str) -> _ContractRow | None:
         record = self._record(value, path, _CONTRACT_KEYS)
@@ -252,14 +254,7 @@ class _Reader:
             certificate = self._certificate(item, item_path)
             if certificate is None:
                 continue
-            if certificate.number:
-                if certificate.number in first_seen:
-                    self.fail(
-                        f"{item_path}.number",
-                        f'"{certificate.number}" already used by {first_seen[certificate.number]}',
-                    )
-                else:
-                    first_seen[certificate.number] = item_path
+            self._unique(certificate.number, item_path, first_seen)
             certificates.append(certificate)
         return _ContractRow(
             number, product_line, sponsor_name, plan_name, online_features, certificates
