@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from gateway.ids import decode_id, encode_id
 from gateway.joined import JoinedSelect, Part
@@ -64,21 +65,33 @@ def to_file(certificate: Certificate) -> InsuranceFile:
 
 _CERTIFICATE = Part(Certificate, "c")
 _CONTRACT = Part(Contract, "k")
+FILE_PARTS = (_CERTIFICATE, _CONTRACT)
+# Joins an account's files, in the order they were linked, to a statement about "a"."id".
+FILES_OF_ACCOUNT_JOIN = (
+    'LEFT JOIN "account_certificate" AS "l" ON "l"."account_id" = "a"."id" '
+    'LEFT JOIN "certificate" AS "c" ON "c"."id" = "l"."certificate_id" '
+    'LEFT JOIN "contract" AS "k" ON "k"."id" = "c"."contract_id"'
+)
+FILES_ORDER = 'ORDER BY "l"."id"'
 _FILES_OF_ACCOUNT = JoinedSelect(
-    [_CERTIFICATE, _CONTRACT],
-    'FROM "account_certificate" AS "l" '
-    'JOIN "certificate" AS "c" ON "c"."id" = "l"."certificate_id" '
-    'JOIN "contract" AS "k" ON "k"."id" = "c"."contract_id" '
-    'WHERE "l"."account_id" = ? ORDER BY "l"."id"',
+    FILE_PARTS,
+    f'FROM "account" AS "a" {FILES_OF_ACCOUNT_JOIN} WHERE "a"."id" = ? {FILES_ORDER}',
 )
 
 
-async def files_of_account(account_id: int) -> list[InsuranceFile]:
-    """Every file of the account in one query, in the order they were linked."""
+def files_from_rows(rows: list[dict[str, Any]]) -> list[InsuranceFile]:
+    """The files in rows of a statement that joined FILES_OF_ACCOUNT_JOIN (none: one null row)."""
     files = []
-    for row in await _FILES_OF_ACCOUNT.rows(account_id):
+    for row in rows:
+        if row["c__id"] is None:
+            continue
         certificate, contract = _CERTIFICATE.instance(row), _CONTRACT.instance(row)
         assert isinstance(certificate, Certificate) and isinstance(contract, Contract)
         certificate.contract = contract
         files.append(to_file(certificate))
     return files
+
+
+async def files_of_account(account_id: int) -> list[InsuranceFile]:
+    """Every file of the account in one query, in the order they were linked."""
+    return files_from_rows(await _FILES_OF_ACCOUNT.rows(account_id))

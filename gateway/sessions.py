@@ -6,11 +6,19 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 from enum import Enum
+from typing import Any
 
 from gateway import agreements, audit
 from gateway.access import API_KEY_PREFIX
 from gateway.audit import Origin
-from gateway.files import InsuranceFile, decode_file_id
+from gateway.files import (
+    FILE_PARTS,
+    FILES_OF_ACCOUNT_JOIN,
+    FILES_ORDER,
+    InsuranceFile,
+    decode_file_id,
+    files_from_rows,
+)
 from gateway.ids import decode_id
 from gateway.joined import JoinedSelect, Part
 from gateway.problems import ErrorCode, Problem
@@ -71,11 +79,13 @@ async def open_session(
 
 _SESSION = Part(Session, "s")
 _ACCOUNT = Part(Account, "a")
-# The session, its account, and the agreement status (R12), in one statement.
+# The session, its account, the agreement status (R12) and the files (R11), in one statement:
+# most requests of a signed-in member need all of them.
 _FIND_SESSION = JoinedSelect(
-    [_SESSION, _ACCOUNT],
+    [_SESSION, _ACCOUNT, *FILE_PARTS],
     'FROM "session" AS "s" JOIN "account" AS "a" ON "a"."id" = "s"."account_id" '
-    'WHERE "s"."token_hash" = ? AND "s"."ended_at" IS NULL',
+    f"{FILES_OF_ACCOUNT_JOIN} "
+    f'WHERE "s"."token_hash" = ? AND "s"."ended_at" IS NULL {FILES_ORDER}',
     extras=["(" + agreements.accepted_current_sql('"s"."account_id"') + ') AS "accepted_current"'],
 )
 
@@ -86,7 +96,7 @@ async def find_session(token: str, settings: Settings) -> Session | None:
     if not token or len(token) > 128:
         return None
     rows = await _FIND_SESSION.rows(token_digest(token))
-    session = _session_from(rows[0]) if rows else None
+    session = _session_from(rows) if rows else None
     if session is None:
         return None
     now = datetime.now(UTC)
@@ -98,11 +108,13 @@ async def find_session(token: str, settings: Settings) -> Session | None:
     return session
 
 
-def _session_from(row: dict[str, object]) -> Session:
+def _session_from(rows: list[dict[str, Any]]) -> Session:
+    row = rows[0]
     session, account = _SESSION.instance(row), _ACCOUNT.instance(row)
     assert isinstance(session, Session) and isinstance(account, Account)
     session.account = account
     session.accepted_current = bool(row["accepted_current"])
+    session.files = files_from_rows(rows)
     return session
 
 

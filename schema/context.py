@@ -104,7 +104,11 @@ class GatewayContext:
         if token is not None and access.is_api_key(token):
             return await access.find_key(token)
         token = token or self.cookie_token
-        return await sessions.find_session(token, self.settings) if token else None
+        session = await sessions.find_session(token, self.settings) if token else None
+        files = getattr(session, "files", None)
+        if session is not None and files is not None:
+            self.remember_files(session.account_id, files)
+        return session
 
     def _may_mutate_by_cookie(self) -> bool:
         return bearer_token(self.request) is not None or is_json_post(self.request)
