@@ -489,7 +489,7 @@ def render(
     lines = [
         "# API benchmark results",
         "",
-        f"Written by `{command}` on {started:%Y-%m-%d %H:%M} UTC in {elapsed / 60:.1f} min "
+        f"Written by {command} on {started:%Y-%m-%d %H:%M} UTC in {elapsed / 60:.1f} min "
         "(bench/README.md explains the method). Every figure comes from this one run, so the "
         "ratios are what matters: absolute figures drift from run to run.",
         "",
@@ -641,8 +641,9 @@ def parse_options(argv: list[str] | None = None) -> Options:
 
 
 def _command() -> str:
-    script = shlex.join(["python", "bench/api_bench.py", *sys.argv[1:]])
-    return f"make bench` (`{script}" if os.environ.get("MAKELEVEL") else script
+    """How this run was started, as Markdown."""
+    script = f"`{shlex.join(['python', 'bench/api_bench.py', *sys.argv[1:]])}`"
+    return f"`make bench`, that is {script}," if os.environ.get("MAKELEVEL") else script
 
 
 def main(argv: list[str] | None = None) -> int:
