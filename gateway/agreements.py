@@ -106,13 +106,13 @@ def accepted_current_sql(account_column: str) -> str:
     )
 
 
-_ACCEPTED_CURRENT = JoinedSelect([], "", extras=[f'({accepted_current_sql("?")}) AS "accepted"'])
+_ACCEPTED_CURRENT = JoinedSelect([], "", extras=[("accepted", f"({accepted_current_sql('?')})")])
 
 
 async def accepted_current(account_id: int) -> bool:
     """R12 in one query: has this account accepted the version in force?"""
-    rows = await _ACCEPTED_CURRENT.rows(account_id)
-    return bool(rows[0]["accepted"])
+    joined = await _ACCEPTED_CURRENT.fetch(account_id)
+    return bool(joined.computed("accepted", joined.rows[0]))
 
 
 async def has_accepted(account_id: int, agreement: UsageAgreement | None) -> bool:

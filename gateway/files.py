@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from gateway.ids import decode_id, encode_id
-from gateway.joined import JoinedSelect, Part
+from gateway.joined import JoinedRows, JoinedSelect, Part
 from models.registry import Certificate, Contract
 
 
@@ -58,13 +58,33 @@ def to_file(certificate: Certificate) -> InsuranceFile:
         member_name=f"{certificate.first_name} {certificate.last_name}",
         effective_date=certificate.effective_date,
         termination_date=certificate.termination_date,
-        coverages=tuple(Coverage(c["benefit"] or "", c.get("tier")) for c in certificate.coverages),
+        coverages=_coverages(certificate.coverages),
         online_features=tuple(contract.online_features),
     )
 
 
-_CERTIFICATE = Part(Certificate, "c")
-_CONTRACT = Part(Contract, "k")
+# Only the columns a file shows: no timestamps to decode, no search text to carry.
+def _coverages(stored: list[dict[str, Any]]) -> tuple[Coverage, ...]:
+    return tuple(Coverage(c["benefit"] or "", c.get("tier")) for c in stored)
+
+
+_CERTIFICATE = Part(
+    Certificate,
+    "c",
+    only=(
+        "id",
+        "number",
+        "status",
+        "first_name",
+        "last_name",
+        "effective_date",
+        "termination_date",
+        "coverages",
+    ),
+)
+_CONTRACT = Part(
+    Contract, "k", only=("product_line", "number", "sponsor_name", "plan_name", "online_features")
+)
 FILE_PARTS = (_CERTIFICATE, _CONTRACT)
 # Joins an account's files, in the order they were linked, to a statement about "a"."id".
 FILES_OF_ACCOUNT_JOIN = (
@@ -79,19 +99,33 @@ _FILES_OF_ACCOUNT = JoinedSelect(
 )
 
 
-def files_from_rows(rows: list[dict[str, Any]]) -> list[InsuranceFile]:
+def files_from_rows(joined: JoinedRows) -> list[InsuranceFile]:
     """The files in rows of a statement that joined FILES_OF_ACCOUNT_JOIN (none: one null row)."""
     files = []
-    for row in rows:
-        if row["c__id"] is None:
+    for row in joined.rows:
+        certificate = joined.values(_CERTIFICATE, row)
+        if certificate["id"] is None:
             continue
-        certificate, contract = _CERTIFICATE.instance(row), _CONTRACT.instance(row)
-        assert isinstance(certificate, Certificate) and isinstance(contract, Contract)
-        certificate.contract = contract
-        files.append(to_file(certificate))
+        contract = joined.values(_CONTRACT, row)
+        files.append(
+            InsuranceFile(
+                certificate_id=certificate["id"],
+                product_line=contract["product_line"],
+                contract_number=contract["number"],
+                certificate_number=certificate["number"],
+                sponsor_name=contract["sponsor_name"],
+                plan_name=contract["plan_name"],
+                status=certificate["status"],
+                member_name=f"{certificate['first_name']} {certificate['last_name']}",
+                effective_date=certificate["effective_date"],
+                termination_date=certificate["termination_date"],
+                coverages=_coverages(certificate["coverages"]),
+                online_features=tuple(contract["online_features"]),
+            )
+        )
     return files
 
 
 async def files_of_account(account_id: int) -> list[InsuranceFile]:
     """Every file of the account in one query, in the order they were linked."""
-    return files_from_rows(await _FILES_OF_ACCOUNT.rows(account_id))
+    return files_from_rows(await _FILES_OF_ACCOUNT.fetch(account_id))

@@ -6,7 +6,6 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 from enum import Enum
-from typing import Any
 
 from gateway import agreements, audit
 from gateway.access import API_KEY_PREFIX
@@ -20,7 +19,7 @@ from gateway.files import (
     files_from_rows,
 )
 from gateway.ids import decode_id
-from gateway.joined import JoinedSelect, Part
+from gateway.joined import JoinedRows, JoinedSelect, Part
 from gateway.problems import ErrorCode, Problem
 from gateway.settings import Settings
 from models.accounts import Account, AccountCertificate
@@ -86,7 +85,7 @@ _FIND_SESSION = JoinedSelect(
     'FROM "session" AS "s" JOIN "account" AS "a" ON "a"."id" = "s"."account_id" '
     f"{FILES_OF_ACCOUNT_JOIN} "
     f'WHERE "s"."token_hash" = ? AND "s"."ended_at" IS NULL {FILES_ORDER}',
-    extras=["(" + agreements.accepted_current_sql('"s"."account_id"') + ') AS "accepted_current"'],
+    extras=[("accepted_current", "(" + agreements.accepted_current_sql('"s"."account_id"') + ")")],
 )
 
 
@@ -95,8 +94,8 @@ async def find_session(token: str, settings: Settings) -> Session | None:
     the agreement in force: one query for what every request needs."""
     if not token or len(token) > 128:
         return None
-    rows = await _FIND_SESSION.rows(token_digest(token))
-    session = _session_from(rows) if rows else None
+    joined = await _FIND_SESSION.fetch(token_digest(token))
+    session = _session_from(joined) if joined.rows else None
     if session is None:
         return None
     now = datetime.now(UTC)
@@ -108,13 +107,12 @@ async def find_session(token: str, settings: Settings) -> Session | None:
     return session
 
 
-def _session_from(rows: list[dict[str, Any]]) -> Session:
-    row = rows[0]
-    session, account = _SESSION.instance(row), _ACCOUNT.instance(row)
-    assert isinstance(session, Session) and isinstance(account, Account)
-    session.account = account
-    session.accepted_current = bool(row["accepted_current"])
-    session.files = files_from_rows(rows)
+def _session_from(joined: JoinedRows) -> Session:
+    row = joined.rows[0]
+    session = joined.instance(_SESSION, row, Session)
+    session.account = joined.instance(_ACCOUNT, row, Account)
+    session.accepted_current = bool(joined.computed("accepted_current", row))
+    session.files = files_from_rows(joined)
     return session
 
 
