@@ -1,14 +1,13 @@
 """The GraphQL schema: Strawberry types and thin resolvers over the gateway's services."""
 
 import strawberry
-from strawberry.extensions import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from gateway.metrics import set_known_operations
 from gateway.persisted import PersistedQueries, load_safelist
 from gateway.settings import Settings
-from schema.extensions import GatewaySchema, schema_extensions
+from schema.extensions import GatewaySchema, RequestPipeline
 from schema.mutations import MemberMutation
 from schema.partner import PartnerQuery, StaffMutation
 from schema.queries import MemberQuery
@@ -21,13 +20,11 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema with the request limits of ``settings``; the bare schema for export."""
     if settings is None:
         return strawberry.Schema(query=Query, mutation=Mutation)
-    extensions: list = schema_extensions(settings, persisted_queries(settings))
-    if not settings.introspection:
-        extensions.append(DisableIntrospection)
+    pipeline = RequestPipeline(settings, persisted_queries(settings))
     schema = GatewaySchema(
         query=Query,
         mutation=Mutation,
-        extensions=extensions,
+        extensions=[pipeline.extension],
         config=StrawberryConfig(disable_field_suggestions=not settings.introspection),
     )
     roots = [schema._schema.query_type, schema._schema.mutation_type]

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, GraphQLSyntaxError, OperationDefinitionNode
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from graphql import GraphQLError, GraphQLSyntaxError, OperationDefinitionNode, parse
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from gateway.persisted import PersistedQueries
@@ -73,45 +68,88 @@ def _payload_rejected(data: object) -> bool:
     return any(isinstance(v, dict) and v.get("errors") for v in data.values())
 
 
-class PersistedQueryExtension(SchemaExtension):
-    """Turns ``extensions.persistedQuery`` into the document before anything parses it."""
+class RequestPipeline:
+    """What every operation goes through before it runs, built once per schema.
 
-    def __init__(self, store: PersistedQueries) -> None:
-        self.store = store
+    The parse and validation caches are the ones Strawberry's ``ParserCache`` and
+    ``ValidationCache`` keep; the validation cache is keyed by the rule classes, so the depth
+    and alias rules are built here once (limiters built per request would mint new classes and
+    never hit it).
+    """
+
+    def __init__(self, settings: Settings, persisted: PersistedQueries) -> None:
+        self.persisted = persisted
+        self.max_tokens = settings.max_tokens
+        rules = [
+            *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+            *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        ]
+        if not settings.introspection:
+            rules.append(NoSchemaIntrospectionCustomRule)
+        self.rules = tuple(rules)
+        self.parse = lru_cache(maxsize=512)(parse)
+        self.validate = lru_cache(maxsize=512)(validate_document)
+
+    def extension(self) -> SchemaExtension:
+        return GatewayOperation(self)
+
+
+class GatewayOperation(SchemaExtension):
+    """One extension for the whole pipeline, not one per step: Strawberry runs every hook of
+    every extension on every request, and that dispatch cost more than the steps themselves.
+
+    Persisted queries (Apollo's protocol, or the safelist) turn into the document first; then
+    the token limit, the cached parse, the extra rules, the cached validation, and the
+    operation's name for the request's log line.
+    """
+
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self.pipeline = pipeline
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
+        store = self.pipeline.persisted
         extension = (context.operation_extensions or {}).get("persistedQuery")
         if isinstance(extension, dict) and extension.get("version") == 1:
             self._resolve(context, str(extension.get("sha256Hash", "")).lower())
-        elif context.query is not None and not self.store.allows(context.query):
+        elif context.query is not None and not store.allows(context.query):
             raise _refusal("PersistedQueryNotSupported", "PERSISTED_QUERY_REQUIRED")
+        context.parse_options["max_tokens"] = self.pipeline.max_tokens
+        context.validation_rules = context.validation_rules + self.pipeline.rules
         yield
 
     def _resolve(self, context: ExecutionContext, digest: str) -> None:
+        store = self.pipeline.persisted
         if context.query is None:
-            known = self.store.lookup(digest)
+            known = store.lookup(digest)
             if known is None:
                 raise _refusal("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
             context.query = known
-        elif not self.store.allows(context.query):
+        elif not store.allows(context.query):
             raise _refusal("PersistedQueryNotSupported", "PERSISTED_QUERY_REQUIRED")
-        elif not self.store.register(digest, context.query):
+        elif not store.register(digest, context.query):
             raise _refusal("provided sha does not match query", "PERSISTED_QUERY_HASH_MISMATCH")
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.query:
+            context.graphql_document = self.pipeline.parse(context.query, **context.parse_options)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        assert context.graphql_document is not None
+        context.pre_execution_errors = self.pipeline.validate(
+            context.schema._schema, context.graphql_document, context.validation_rules
+        )
+        state = _request_state(context)
+        state["fields"] = _top_level_fields(context)
+        state["operation"] = context.operation_name or ",".join(state["fields"])
+        yield
 
 
 def _refusal(message: str, code: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code})
-
-
-class OperationLabel(SchemaExtension):
-    """Names the operation in the request's log line, once the document is parsed."""
-
-    def on_validate(self) -> Iterator[None]:
-        state = _request_state(self.execution_context)
-        state["fields"] = _top_level_fields(self.execution_context)
-        state["operation"] = self.execution_context.operation_name or ",".join(state["fields"])
-        yield
 
 
 def _internal_error(error: GraphQLError, request_id: str | None) -> dict[str, Any]:
@@ -176,25 +214,3 @@ class GatewaySchema(strawberry.Schema):
                     else None,
                     extra={"fields": {"requestId": request_id}},
                 )
-
-
-def schema_extensions(
-    settings: Settings, persisted: PersistedQueries
-) -> list[Callable[[], SchemaExtension]]:
-    """Fresh extension instances per request, as Strawberry 0.316+ expects.
-
-    The depth and alias rules are built once: the validation cache is keyed by the rule
-    classes, and limiters built per request would mint new classes and never hit it.
-    """
-    limits = [
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-    ]
-    return [
-        lambda: PersistedQueryExtension(persisted),
-        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: ParserCache(maxsize=512),
-        lambda: AddValidationRules(limits),
-        lambda: ValidationCache(maxsize=512),
-        OperationLabel,
-    ]
