@@ -8,6 +8,7 @@ from typing import Any
 
 from gateway import metrics
 from gateway.i18n import Language
+from gateway.joined import Insert
 from models.accounts import Account
 from models.audit import AuditEvent
 
@@ -22,6 +23,9 @@ class Origin:
     language: Language
 
 
+_INSERT_EVENT = Insert(AuditEvent)
+
+
 async def record(
     event: str,
     origin: Origin | None,
@@ -32,7 +36,7 @@ async def record(
     **details: Any,
 ) -> None:
     metrics.AUDIT_EVENTS.labels(event).inc()
-    await AuditEvent.create(
+    await _INSERT_EVENT(
         occurred_at=datetime.now(UTC),
         event=event,
         account_id=account_id,

@@ -10,10 +10,18 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from gateway import audit, rules, sessions
+from gateway import agreements, audit, rules, sessions
 from gateway.audit import Origin
-from gateway.files import InsuranceFile, files_of_account
+from gateway.files import (
+    FILE_PARTS,
+    FILES_OF_ACCOUNT_JOIN,
+    FILES_ORDER,
+    InsuranceFile,
+    files_from_rows,
+    files_of_account,
+)
 from gateway.hashing import Hasher
+from gateway.joined import JoinedSelect, Part
 from gateway.problems import ErrorCode, Problem
 from gateway.registration import verify_identity
 from gateway.settings import Settings
@@ -45,11 +53,44 @@ def _attempted_code(user_code: str) -> str:
     return user_code.strip()[:36]
 
 
-async def _find_account(user_code: str) -> Account | None:
+@dataclass(frozen=True)
+class _Holder:
+    """An account with what a sign-in answers about it: its files (R11) and whether it
+    accepted the agreement in force (R12)."""
+
+    account: Account
+    files: list[InsuranceFile]
+    accepted_current: bool
+
+
+_ACCOUNT = Part(Account, "a")
+# The account, its files and its agreement status in one statement: a sign-in needs all three.
+_HOLDER_BY_CODE = JoinedSelect(
+    [_ACCOUNT, *FILE_PARTS],
+    f'FROM "account" AS "a" {FILES_OF_ACCOUNT_JOIN} '
+    f'WHERE "a"."user_code_canonical" = ? {FILES_ORDER}',
+    extras=[("accepted_current", "(" + agreements.accepted_current_sql('"a"."id"') + ")")],
+)
+
+
+async def _find_holder(user_code: str) -> _Holder | None:
     canonical = rules.canonical_user_code(user_code)
     if len(canonical) > rules.USER_CODE_MAX_LENGTH:
         return None
-    return await Account.get_or_none(user_code_canonical=canonical)
+    joined = await _HOLDER_BY_CODE.fetch(canonical)
+    if not joined.rows:
+        return None
+    row = joined.rows[0]
+    return _Holder(
+        account=joined.instance(_ACCOUNT, row, Account),
+        files=files_from_rows(joined),
+        accepted_current=bool(joined.computed("accepted_current", row)),
+    )
+
+
+async def _find_account(user_code: str) -> Account | None:
+    holder = await _find_holder(user_code)
+    return holder.account if holder else None
 
 
 @dataclass(frozen=True)
@@ -89,7 +130,7 @@ async def _count_failed_sign_in(account: Account, origin: Origin, settings: Sett
 
 async def authenticate(
     user_code: str, password: str, origin: Origin, settings: Settings, hasher: Hasher
-) -> tuple[Account | None, list[Problem]]:
+) -> tuple[_Holder | None, list[Problem]]:
     """The user code and password check shared by signIn, linking and changePassword.
 
     Unknown user code and wrong password answer alike, after the same argon2 work.
@@ -97,11 +138,12 @@ async def authenticate(
     problems = rules.required(user_code, "userCode") + rules.required(password, "password")
     if problems:
         return None, problems
-    account = await _find_account(user_code)
-    if account is None:
+    holder = await _find_holder(user_code)
+    if holder is None:
         await hasher.verify_dummy(password)
         await audit.record("sign_in_failed", origin, user_code=_attempted_code(user_code))
         return None, [Problem(ErrorCode.INVALID_CREDENTIALS)]
+    account = holder.account
     now = datetime.now(UTC)
     if account.locked_until is not None and account.locked_until > now:
         return None, [_locked_problem(account.locked_until, now)]
@@ -116,12 +158,15 @@ async def authenticate(
     if changes:
         await Account.filter(id=account.id).update(**changes)
         account.update_from_dict(changes)
-    return account, []
+    return holder, []
 
 
-async def _open(account: Account, origin: Origin, settings: Settings) -> SignInResult:
-    files = await files_of_account(account.id)
+async def _open(
+    holder: _Holder, files: list[InsuranceFile], origin: Origin, settings: Settings
+) -> SignInResult:
+    account = holder.account
     token, session = await sessions.open_session(account, files, origin, settings)
+    session.accepted_current = holder.accepted_current
     await audit.record_for(account, "signed_in", origin)
     return SignInResult(token, session, files, [])
 
@@ -129,10 +174,10 @@ async def _open(account: Account, origin: Origin, settings: Settings) -> SignInR
 async def sign_in(
     user_code: str, password: str, origin: Origin, settings: Settings, hasher: Hasher
 ) -> SignInResult:
-    account, problems = await authenticate(user_code, password, origin, settings, hasher)
-    if account is None:
+    holder, problems = await authenticate(user_code, password, origin, settings, hasher)
+    if holder is None:
         return _failed(problems)
-    return await _open(account, origin, settings)
+    return await _open(holder, holder.files, origin, settings)
 
 
 @dataclass(frozen=True)
@@ -151,11 +196,12 @@ async def link_existing_credentials(
     problems = rules.check_number(form.contract_number, "contractNumber") + rules.check_number(
         form.certificate_number, "certificateNumber"
     )
-    account, credential_problems = await authenticate(
+    holder, credential_problems = await authenticate(
         form.user_code, form.password, origin, settings, hasher
     )
-    if problems or account is None:
+    if problems or holder is None:
         return _failed(problems + credential_problems)
+    account = holder.account
     certificate = await verify_identity(
         form.contract_number, form.certificate_number, form.date_of_birth
     )
@@ -175,7 +221,7 @@ async def link_existing_credentials(
                 )
         except IntegrityError:
             return _failed([Problem(ErrorCode.CERTIFICATE_ALREADY_REGISTERED, "certificateNumber")])
-    return await _open(account, origin, settings)
+    return await _open(holder, await files_of_account(account.id), origin, settings)
 
 
 async def _hint_requests_in_last_hour(canonical_code: str) -> int:

@@ -19,7 +19,7 @@ from gateway.files import (
     files_from_rows,
 )
 from gateway.ids import decode_id
-from gateway.joined import JoinedRows, JoinedSelect, Part
+from gateway.joined import Insert, JoinedRows, JoinedSelect, Part
 from gateway.problems import ErrorCode, Problem
 from gateway.settings import Settings
 from models.accounts import Account, AccountCertificate
@@ -55,13 +55,16 @@ def expires_at(session: Session, settings: Settings) -> datetime:
     return min(idle_limit, session.expires_at)
 
 
+_INSERT_SESSION = Insert(Session)
+
+
 async def open_session(
     account: Account, files: list[InsuranceFile], origin: Origin, settings: Settings
 ) -> tuple[str, Session]:
     """R10; with exactly one file, R11 chooses it for the member."""
     token = new_token()
     now = datetime.now(UTC)
-    session = await Session.create(
+    session = await _INSERT_SESSION(
         token_hash=token_digest(token),
         account_id=account.id,
         channel=origin.channel,
@@ -71,6 +74,7 @@ async def open_session(
         created_at=now,
         last_seen_at=now,
         expires_at=now + timedelta(hours=settings.session_max_hours),
+        ended_at=None,
     )
     session.account = account
     return token, session
