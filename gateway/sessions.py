@@ -117,6 +117,8 @@ def _session_from(joined: JoinedRows) -> Session:
     session.account = joined.instance(_ACCOUNT, row, Account)
     session.accepted_current = bool(joined.computed("accepted_current", row))
     session.files = files_from_rows(joined)
+    # What the answer to a query made only of these rows depends on (schema/answers.py).
+    session.source_rows = tuple(tuple(row) for row in joined.rows)
     return session
 
 

@@ -51,6 +51,7 @@ class Settings:
     persisted_queries_only: bool = False
     persisted_queries_file: Path | None = None
     persisted_query_cache_size: int = 1000
+    answer_cache_size: int = 2000
     metrics_token: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
 
@@ -70,6 +71,13 @@ def _positive_int(variable: str, raw: str) -> int:
     if value < 1:
         raise SettingsError(variable, f"expected a number of at least 1, got {value}")
     return value
+
+
+def _whole_number(variable: str, raw: str) -> int:
+    """Like ``_positive_int``, with 0 allowed: a size of 0 turns a cache off."""
+    if raw.strip() == "0":
+        return 0
+    return _positive_int(variable, raw)
 
 
 def _boolean(variable: str, raw: str) -> bool:
@@ -203,6 +211,7 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "persisted_queries_only": _boolean,
     "persisted_queries_file": _existing_file,
     "persisted_query_cache_size": _positive_int,
+    "answer_cache_size": _whole_number,
     "metrics_token": _secret,
     "log_level": _log_level,
 }

@@ -27,6 +27,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         extensions=[pipeline.extension],
         config=StrawberryConfig(disable_field_suggestions=not settings.introspection),
     )
+    schema.pipeline = pipeline
     roots = [schema._schema.query_type, schema._schema.mutation_type]
     set_known_operations(name for root in roots if root for name in root.fields)
     return schema

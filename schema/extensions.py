@@ -195,6 +195,8 @@ def finish_result(result: ExecutionResult, state: dict[str, Any]) -> GraphQLHTTP
 
 
 class GatewaySchema(strawberry.Schema):
+    pipeline: RequestPipeline | None = None
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:

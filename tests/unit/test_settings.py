@@ -24,11 +24,13 @@ def test_values_are_parsed():
             "GATEWAY_DATABASE_URL": "postgres://gw@db.internal:5433/gateway",
             "GATEWAY_LOCKOUT_THRESHOLD": "3",
             "GATEWAY_COOKIE_SECURE": "false",
+            "GATEWAY_ANSWER_CACHE_SIZE": "0",
         }
     )
     assert settings.database_url == "postgres://gw@db.internal:5433/gateway"
     assert settings.lockout_threshold == 3
     assert settings.cookie_secure is False
+    assert settings.answer_cache_size == 0
 
 
 @pytest.mark.parametrize(
@@ -42,6 +44,7 @@ def test_values_are_parsed():
         ("GATEWAY_SESSION_IDLE_MINUTES", "0"),
         ("GATEWAY_COOKIE_SECURE", "maybe"),
         ("GATEWAY_LOG_LEVEL", "LOUD"),
+        ("GATEWAY_ANSWER_CACHE_SIZE", "-1"),
     ],
 )
 def test_a_wrong_value_names_its_variable(variable, value):
