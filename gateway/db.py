@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate
@@ -26,9 +27,16 @@ MODEL_MODULES = [
 
 def _connection_url(database_url: str) -> str:
     if database_url.startswith("sqlite://"):
-        path = Path(database_url[len("sqlite://") :]).expanduser()
+        location, _, query = database_url[len("sqlite://") :].partition("?")
+        path = Path(location).expanduser()
         path.parent.mkdir(parents=True, exist_ok=True)
-        return f"sqlite://{path}"
+        # Tortoise opens SQLite in WAL mode. There, synchronous=NORMAL syncs at checkpoints
+        # instead of at every commit: never corrupt, but a power cut may lose the last commits.
+        # Each sign-in commits twice, and the sync was half its database work; a deployment
+        # that wants every commit on disk says ?synchronous=FULL in GATEWAY_DATABASE_URL.
+        pragmas = dict(parse_qsl(query))
+        pragmas.setdefault("synchronous", "NORMAL")
+        return f"sqlite://{path}?{urlencode(pragmas)}"
     for prefix in ("postgresql://", "asyncpg://"):
         if database_url.startswith(prefix):
             return "postgres://" + database_url[len(prefix) :]
