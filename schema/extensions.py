@@ -8,8 +8,15 @@ from functools import lru_cache
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, GraphQLSyntaxError, OperationDefinitionNode, parse
-from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    OperationDefinitionNode,
+    parse,
+)
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.schema import validate_document
@@ -51,15 +58,12 @@ def _request_state(execution_context: ExecutionContext) -> dict[str, Any]:
     return request.scope.setdefault("state", {}) if request is not None else {}
 
 
-def _top_level_fields(execution_context: ExecutionContext) -> list[str]:
-    document = execution_context.graphql_document
-    if document is None:
-        return []
+def _top_level_fields(document: DocumentNode) -> tuple[str, ...]:
     for definition in document.definitions:
         if isinstance(definition, OperationDefinitionNode):
             names = [getattr(s, "name", None) for s in definition.selection_set.selections]
-            return [n.value for n in names if n is not None]
-    return []
+            return tuple(n.value for n in names if n is not None)
+    return ()
 
 
 def _payload_rejected(data: object) -> bool:
@@ -88,7 +92,16 @@ class RequestPipeline:
             rules.append(NoSchemaIntrospectionCustomRule)
         self.rules = tuple(rules)
         self.parse = lru_cache(maxsize=512)(parse)
-        self.validate = lru_cache(maxsize=512)(validate_document)
+        self.checked = lru_cache(maxsize=512)(self._check)
+
+    def _check(
+        self, schema: GraphQLSchema, query: str, rules: tuple[type[ASTValidationRule], ...]
+    ) -> tuple[list[GraphQLError], tuple[str, ...]]:
+        """Validation errors and top-level fields, cached by the query's text: a text's hash
+        is computed once by Python, a parsed document's is recomputed over its whole tree at
+        every lookup (graphql-core nodes hash their fields)."""
+        document = self.parse(query, max_tokens=self.max_tokens)
+        return validate_document(schema, document, rules), _top_level_fields(document)
 
     def extension(self) -> SchemaExtension:
         return GatewayOperation(self)
@@ -138,13 +151,14 @@ class GatewayOperation(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        assert context.graphql_document is not None
-        context.pre_execution_errors = self.pipeline.validate(
-            context.schema._schema, context.graphql_document, context.validation_rules
+        assert context.query is not None
+        errors, fields = self.pipeline.checked(
+            context.schema._schema, context.query, context.validation_rules
         )
+        context.pre_execution_errors = errors
         state = _request_state(context)
-        state["fields"] = _top_level_fields(context)
-        state["operation"] = context.operation_name or ",".join(state["fields"])
+        state["fields"] = fields
+        state["operation"] = context.operation_name or ",".join(fields)
         yield
 
 
