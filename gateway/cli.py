@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from gateway.settings import Settings, SettingsError, load_settings
+from gateway.settings import Settings, SettingsError, load_settings, variable_name
 
 
 class CommandError(Exception):
@@ -49,6 +50,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
     if not args.no_migrate:
         asyncio.run(_migrate(settings))
+    if settings.argon2_threads is None and args.workers > 1:
+        # The workers read their settings from this environment (gateway/hashing.py: why).
+        threads = max(1, (os.cpu_count() or 1) // args.workers)
+        os.environ[variable_name("argon2_threads")] = str(threads)
     uvicorn.run(
         "gateway.app:serve_app",
         factory=True,

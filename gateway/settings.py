@@ -31,6 +31,7 @@ class Settings:
     argon2_memory_kib: int = 19456
     argon2_time_cost: int = 2
     argon2_parallelism: int = 1
+    argon2_threads: int | None = None  # None: the cores, shared out among the workers
     lockout_threshold: int = 5
     lockout_minutes: int = 15
     recovery_threshold: int = 5
@@ -191,6 +192,7 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "argon2_memory_kib": _positive_int,
     "argon2_time_cost": _positive_int,
     "argon2_parallelism": _positive_int,
+    "argon2_threads": _positive_int,
     "lockout_threshold": _positive_int,
     "lockout_minutes": _positive_int,
     "recovery_threshold": _positive_int,

@@ -25,12 +25,14 @@ def test_values_are_parsed():
             "GATEWAY_LOCKOUT_THRESHOLD": "3",
             "GATEWAY_COOKIE_SECURE": "false",
             "GATEWAY_ANSWER_CACHE_SIZE": "0",
+            "GATEWAY_ARGON2_THREADS": "1",
         }
     )
     assert settings.database_url == "postgres://gw@db.internal:5433/gateway"
     assert settings.lockout_threshold == 3
     assert settings.cookie_secure is False
     assert settings.answer_cache_size == 0
+    assert settings.argon2_threads == 1
 
 
 @pytest.mark.parametrize(
@@ -45,6 +47,7 @@ def test_values_are_parsed():
         ("GATEWAY_COOKIE_SECURE", "maybe"),
         ("GATEWAY_LOG_LEVEL", "LOUD"),
         ("GATEWAY_ANSWER_CACHE_SIZE", "-1"),
+        ("GATEWAY_ARGON2_THREADS", "0"),
     ],
 )
 def test_a_wrong_value_names_its_variable(variable, value):
