@@ -112,14 +112,15 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         query = request_data.query
         persisted = (request_data.extensions or {}).get("persistedQuery")
         if persisted is not None:
-            if query is not None or not isinstance(persisted, dict):
-                return None  # a registration, or something the extension will refuse
+            hash_only = isinstance(persisted, dict) and persisted.get("version") == 1
+            if query is not None or not hash_only:
+                return None  # a registration, or something the pipeline refuses
             query = self.pipeline.persisted.lookup(str(persisted.get("sha256Hash", "")).lower())
         if query is None:
             return None
         try:
             caller = await context.caller()
-        except Exception:
+        except Exception:  # the resolver asks again, and its error is reported masked
             return None
         if not isinstance(caller, SessionRecord):
             return None

@@ -8,6 +8,7 @@ import httpx
 
 from gateway import agreements
 from gateway.access import Role, create_key
+from gateway.persisted import query_hash
 from tests.api.journey import (
     ACCEPT,
     ERRORS,
@@ -106,3 +107,21 @@ async def test_answers_are_the_same_with_the_table_turned_off(make_client):
         viewer = (await gql(api, VIEWER, token=token))["viewer"]
         assert viewer["session"]["status"] == "AGREEMENT_REQUIRED"
         assert (await gql(api, VIEWER, token=token))["viewer"] == viewer
+
+
+async def test_a_persisted_viewer_is_answered_like_the_document(api: httpx.AsyncClient):
+    """Automatic persisted queries reach the same answers; a protocol version the gateway does
+    not speak is refused as it is without a remembered answer."""
+    token = await _member(api)
+    headers = {"Authorization": f"Bearer {token}"}
+    digest = query_hash(VIEWER)
+    persisted = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
+    registered = await api.post(
+        "/graphql", json={"query": VIEWER, "extensions": persisted}, headers=headers
+    )
+    for _ in range(2):
+        by_hash = await api.post("/graphql", json={"extensions": persisted}, headers=headers)
+        assert by_hash.json() == registered.json()
+    other_version = {"persistedQuery": {"version": 2, "sha256Hash": digest}}
+    refused = await api.post("/graphql", json={"extensions": other_version}, headers=headers)
+    assert refused.status_code == 400
