@@ -23,7 +23,31 @@ class Origin:
     language: Language
 
 
-_INSERT_EVENT = Insert(AuditEvent)
+INSERT_EVENT = Insert(AuditEvent)
+
+
+def event_row(
+    event: str,
+    origin: Origin | None,
+    *,
+    account_id: int | None = None,
+    user_code: str | None = None,
+    actor: str | None = None,
+    **details: Any,
+) -> dict[str, Any]:
+    """The row of one event, counted in the metrics; for a caller that writes it along with
+    another row (``INSERT_EVENT`` says how)."""
+    metrics.AUDIT_EVENTS.labels(event).inc()
+    return {
+        "occurred_at": datetime.now(UTC),
+        "event": event,
+        "account_id": account_id,
+        "user_code": user_code,
+        "actor": actor,
+        "channel": origin.channel if origin else None,
+        "client_address": origin.client_address if origin else None,
+        "details": details,
+    }
 
 
 async def record(
@@ -35,17 +59,10 @@ async def record(
     actor: str | None = None,
     **details: Any,
 ) -> None:
-    metrics.AUDIT_EVENTS.labels(event).inc()
-    await _INSERT_EVENT(
-        occurred_at=datetime.now(UTC),
-        event=event,
-        account_id=account_id,
-        user_code=user_code,
-        actor=actor,
-        channel=origin.channel if origin else None,
-        client_address=origin.client_address if origin else None,
-        details=details,
+    row = event_row(
+        event, origin, account_id=account_id, user_code=user_code, actor=actor, **details
     )
+    await INSERT_EVENT(**row)
 
 
 async def record_for(

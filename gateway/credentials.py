@@ -167,7 +167,6 @@ async def _open(
     account = holder.account
     token, session = await sessions.open_session(account, files, origin, settings)
     session.accepted_current = holder.accepted_current
-    await audit.record_for(account, "signed_in", origin)
     return SignInResult(token, session, files, [])
 
 

@@ -10,6 +10,7 @@ ORM's own encoder.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -141,11 +142,12 @@ class Insert(Generic[ModelT]):
 
     def __init__(self, model: type[ModelT]) -> None:
         self.model = model
-        self._by_dialect: dict[str, tuple[str, list[tuple[str, fields.Field[Any]]]]] = {}
+        self._plan: tuple[str, list[tuple[str, fields.Field[Any]]]] | None = None
 
-    def plan(self, dialect: str) -> tuple[str, list[tuple[str, fields.Field[Any]]]]:
-        """Made at first use, once the ORM has added the foreign keys' columns to the model."""
-        if dialect not in self._by_dialect:
+    def plan(self) -> tuple[str, list[tuple[str, fields.Field[Any]]]]:
+        """``INSERT ... VALUES (?, ...)`` and each column's encoder, made at first use: the
+        ORM adds the foreign keys' columns to a model only once it is initialised."""
+        if self._plan is None:
             meta = self.model._meta
             columns = [
                 (name, column)
@@ -155,20 +157,23 @@ class Insert(Generic[ModelT]):
             names = ", ".join(f'"{column}"' for _, column in columns)
             marks = ", ".join("?" for _ in columns)
             template = f'INSERT INTO "{meta.db_table}" ({names}) VALUES ({marks})'  # noqa: S608
-            if dialect == "postgres":
-                template += f' RETURNING "{meta.db_pk_column}"'
-            encoders = [(name, meta.fields_map[name]) for name, _ in columns]
-            self._by_dialect[dialect] = (_placeholders(template, dialect), encoders)
-        return self._by_dialect[dialect]
+            self._plan = (template, [(name, meta.fields_map[name]) for name, _ in columns])
+        return self._plan
 
-    async def __call__(self, **values: Any) -> ModelT:
+    @functools.cache  # noqa: B019 - a handful of module-level instances, each kept anyway
+    def sql(self, dialect: str) -> str:
+        template, _ = self.plan()
+        if dialect == "postgres":
+            template += f' RETURNING "{self.model._meta.db_pk_column}"'
+        return _placeholders(template, dialect)
+
+    def parameters(self, values: dict[str, Any]) -> list[Any]:
         """Every column but the generated key must be given, so no default is guessed here."""
+        return [field.to_db_value(values[name], self.model) for name, field in self.plan()[1]]
+
+    def saved(self, key: Any, values: dict[str, Any]) -> ModelT:
+        """The instance as the ORM gives it after saving it."""
         model = self.model
-        connection = connections.get("default")
-        sql, encoders = self.plan(connection.capabilities.dialect)
-        parameters = [field.to_db_value(values[name], model) for name, field in encoders]
-        inserted = await connection.execute_insert(sql, parameters)
-        key = inserted if isinstance(inserted, int) else inserted[0]
         instance = model.__new__(model)
         set_attribute = object.__setattr__
         set_attribute(instance, "_partial", False)
@@ -176,9 +181,52 @@ class Insert(Generic[ModelT]):
         set_attribute(instance, "_custom_generated_pk", False)
         set_attribute(instance, "_await_when_save", {})
         set_attribute(instance, model._meta.pk_attr, key)
-        for name, _ in encoders:
+        for name, _ in self.plan()[1]:
             set_attribute(instance, name, values[name])
         return instance
+
+    async def __call__(self, **values: Any) -> ModelT:
+        connection = connections.get("default")
+        inserted = await connection.execute_insert(
+            self.sql(connection.capabilities.dialect), self.parameters(values)
+        )
+        return self.saved(inserted if isinstance(inserted, int) else inserted[0], values)
+
+
+OtherT = TypeVar("OtherT", bound=Model)
+
+
+async def insert_both(
+    first: Insert[ModelT],
+    first_values: dict[str, Any],
+    second: Insert[OtherT],
+    second_values: dict[str, Any],
+) -> tuple[ModelT, OtherT]:
+    """Two rows in one round trip where the database allows it: PostgreSQL takes both inserts
+    in one statement (a data-modifying WITH), atomically. SQLite has no such statement; there
+    the second insert follows the first."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect != "postgres":
+        return await first(**first_values), await second(**second_values)
+    row = await connection.execute_insert(
+        _both_sql(first, second),
+        first.parameters(first_values) + second.parameters(second_values),
+    )
+    return first.saved(row[0], first_values), second.saved(row[1], second_values)
+
+
+@functools.cache
+def _both_sql(first: Insert[Any], second: Insert[Any]) -> str:
+    first_template, _ = first.plan()
+    second_template, _ = second.plan()
+    first_key = first.model._meta.db_pk_column
+    second_key = second.model._meta.db_pk_column
+    # Table and column names from the models' metadata; values only ever as parameters.
+    template = (
+        f'WITH "first" AS ({first_template} RETURNING "{first_key}") {second_template} '  # noqa: S608
+        f'RETURNING (SELECT "{first_key}" FROM "first"), "{second_key}"'
+    )
+    return _placeholders(template, "postgres")
 
 
 def _decoders(model: type[Model]) -> dict[str, tuple[str, Decode | None]]:

@@ -19,7 +19,7 @@ from gateway.files import (
     files_from_rows,
 )
 from gateway.ids import decode_id
-from gateway.joined import Insert, JoinedRows, JoinedSelect, Part
+from gateway.joined import Insert, JoinedRows, JoinedSelect, Part, insert_both
 from gateway.problems import ErrorCode, Problem
 from gateway.settings import Settings
 from models.accounts import Account, AccountCertificate
@@ -61,21 +61,23 @@ _INSERT_SESSION = Insert(Session)
 async def open_session(
     account: Account, files: list[InsuranceFile], origin: Origin, settings: Settings
 ) -> tuple[str, Session]:
-    """R10; with exactly one file, R11 chooses it for the member."""
+    """R10, with its audit event; with exactly one file, R11 chooses it for the member."""
     token = new_token()
     now = datetime.now(UTC)
-    session = await _INSERT_SESSION(
-        token_hash=token_digest(token),
-        account_id=account.id,
-        channel=origin.channel,
-        selected_certificate_id=files[0].certificate_id if len(files) == 1 else None,
-        client_address=origin.client_address,
-        user_agent=(origin.user_agent or "")[:255] or None,
-        created_at=now,
-        last_seen_at=now,
-        expires_at=now + timedelta(hours=settings.session_max_hours),
-        ended_at=None,
-    )
+    values = {
+        "token_hash": token_digest(token),
+        "account_id": account.id,
+        "channel": origin.channel,
+        "selected_certificate_id": files[0].certificate_id if len(files) == 1 else None,
+        "client_address": origin.client_address,
+        "user_agent": (origin.user_agent or "")[:255] or None,
+        "created_at": now,
+        "last_seen_at": now,
+        "expires_at": now + timedelta(hours=settings.session_max_hours),
+        "ended_at": None,
+    }
+    event = audit.event_row("signed_in", origin, account_id=account.id, user_code=account.user_code)
+    session, _ = await insert_both(_INSERT_SESSION, values, audit.INSERT_EVENT, event)
     session.account = account
     return token, session
 
