@@ -45,29 +45,11 @@ def decode_file_id(file_id: str) -> int | None:
     return decode_id("InsuranceFile", file_id)
 
 
-def to_file(certificate: Certificate) -> InsuranceFile:
-    contract = certificate.contract
-    return InsuranceFile(
-        certificate_id=certificate.id,
-        product_line=contract.product_line,
-        contract_number=contract.number,
-        certificate_number=certificate.number,
-        sponsor_name=contract.sponsor_name,
-        plan_name=contract.plan_name,
-        status=certificate.status,
-        member_name=f"{certificate.first_name} {certificate.last_name}",
-        effective_date=certificate.effective_date,
-        termination_date=certificate.termination_date,
-        coverages=_coverages(certificate.coverages),
-        online_features=tuple(contract.online_features),
-    )
-
-
-# Only the columns a file shows: no timestamps to decode, no search text to carry.
 def _coverages(stored: list[dict[str, Any]]) -> tuple[Coverage, ...]:
     return tuple(Coverage(c["benefit"] or "", c.get("tier")) for c in stored)
 
 
+# Only the columns a file shows: no timestamps to decode, no search text to carry.
 _CERTIFICATE = Part(
     Certificate,
     "c",

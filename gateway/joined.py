@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
@@ -46,11 +46,11 @@ class _Column:
     decode: Decode | None
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Layout:
     sql: str
-    columns: dict[str, list[_Column]] = field(default_factory=dict)  # by part alias
-    extras: dict[str, int] = field(default_factory=dict)  # extra name -> index
+    columns: dict[str, list[_Column]]  # by part alias
+    extras: dict[str, int]  # computed column's name -> index
 
 
 class JoinedRows:
@@ -125,9 +125,6 @@ class JoinedSelect:
             selected.append(f'{expression} AS "{name}"')
         sql = _placeholders(f"SELECT {', '.join(selected)} {self.rest}", dialect)
         return _Layout(sql, columns, extras)
-
-    def sql(self, dialect: str) -> str:
-        return self.layout(dialect).sql
 
     async def fetch(self, *values: Any) -> JoinedRows:
         connection = connections.get("default")
