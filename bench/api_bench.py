@@ -23,6 +23,7 @@ import os
 import platform
 import shlex
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,6 +32,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -54,6 +56,9 @@ RAISED_RATE_LIMIT = "1000000/minute"
 # this many fresh certificates per second and core leaves a wide margin.
 REGISTERS_PER_SECOND_PER_CORE = 100
 BUSY_WARNING = 0.10  # share of the CPUs busy before or after the run that earns a warning
+# signIn and the bare argon2 limit take turns in slices this long: the machine's speed drifts
+# by 15% from one second to the next (other tenants), and finer turns cancel more of it.
+SLICE_SECONDS = 2
 
 
 @dataclass(frozen=True)
@@ -90,23 +95,32 @@ class Runner:
         ]
         return [load.result() for load in running_loads]
 
-    def measure(
-        self,
-        server: Server,
-        loads: list[tuple[LoadSpec, int]],
-        warmups: list[LoadSpec] | None = None,
-    ) -> tuple[list[LoadResult], CpuUse]:
-        """Several loads at once (usually one), and who used the CPU meanwhile; ``warmups``
-        replace the specs while warming up, for loads whose bodies can be sent only once."""
+    def warm_up(
+        self, loads: list[tuple[LoadSpec, int]], warmups: list[LoadSpec] | None = None
+    ) -> None:
         if self.options.warmup > 0:
             specs = warmups or [spec for spec, _ in loads]
             self._run(
                 [(spec, c) for spec, (_, c) in zip(specs, loads, strict=True)],
                 self.options.warmup,
             )
+
+    def measure(
+        self,
+        server: Server,
+        loads: list[tuple[LoadSpec, int]],
+        warmups: list[LoadSpec] | None = None,
+        *,
+        warm_up: bool = True,
+        seconds: int | None = None,
+    ) -> tuple[list[LoadResult], CpuUse]:
+        """Several loads at once (usually one), and who used the CPU meanwhile; ``warmups``
+        replace the specs while warming up, for loads whose bodies can be sent only once."""
+        if warm_up:
+            self.warm_up(loads, warmups)
         meter = CpuMeter(server.all_pids)
         meter.start()
-        results = self._run(loads, self.options.seconds)
+        results = self._run(loads, seconds or self.options.seconds)
         return results, meter.stop()
 
 
@@ -233,6 +247,74 @@ def argon2_limit(settings: Settings, seconds: int, idle_server: Server) -> Argon
     )
 
 
+def sign_in_against_limit(
+    runner: Runner, gateway: Server, settings: Settings, sign_in: LoadSpec, connections: int
+) -> tuple[LoadResult, CpuUse, Argon2Limit]:
+    """signIn and the bare argon2 limit in alternating slices: limit, signIn, limit, ...,
+    signIn, limit. Each signIn slice is set against the mean of the limit slices on either
+    side, so drift weighs on both sides of the ratio alike; the gateway drains its queued
+    verifications before each limit slice, which would otherwise share the cores with them.
+    """
+    slices = max(1, runner.options.seconds // SLICE_SECONDS)
+    runner.warm_up([(sign_in, connections)])
+    wait_until_idle(gateway)
+    limits = [argon2_limit(settings, SLICE_SECONDS, gateway)]
+    loads: list[LoadResult] = []
+    uses: list[CpuUse] = []
+    for _ in range(slices):
+        (load,), use = runner.measure(
+            gateway, [(sign_in, connections)], warm_up=False, seconds=SLICE_SECONDS
+        )
+        loads.append(load)
+        uses.append(use)
+        wait_until_idle(gateway)
+        limits.append(argon2_limit(settings, SLICE_SECONDS, gateway))
+    references = [(before.rate + after.rate) / 2 for before, after in pairwise(limits)]
+    limit = replace(
+        limits[0],
+        rate=sum(references) / len(references),
+        ms_per_verification=sum(x.ms_per_verification for x in limits) / len(limits),
+        cpu=mean_cpu([x.cpu for x in limits if x.cpu is not None]),
+        samples=tuple(x.rate for x in limits),
+    )
+    return combined(loads), mean_cpu(uses), limit
+
+
+def combined(slices: list[LoadResult]) -> LoadResult:
+    """One load's figures from its slices: the counts add up; p50 is the slices' median p50
+    and p99 their worst, since the slices' latencies are not kept."""
+    return LoadResult(
+        requests=sum(x.requests for x in slices),
+        seconds=sum(x.seconds for x in slices),
+        p50_ms=statistics.median(x.p50_ms for x in slices),
+        p99_ms=max(x.p99_ms for x in slices),
+        bad=sum(x.bad for x in slices),
+        reused=sum(x.reused for x in slices),
+    )
+
+
+def mean_cpu(uses: list[CpuUse]) -> CpuUse:
+    """Slices of equal length: the cores each party used on average over all of them."""
+    return CpuUse(
+        server=statistics.fmean(x.server for x in uses),
+        client=statistics.fmean(x.client for x in uses),
+        database=statistics.fmean(x.database for x in uses),
+        other=statistics.fmean(x.other for x in uses),
+    )
+
+
+def wait_until_idle(server: Server, timeout: float = 15.0) -> None:
+    """Until the server spends under a tenth of a core: requests a load client left behind
+    when it stopped are still being answered."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        meter = CpuMeter(server.all_pids)
+        meter.start()
+        time.sleep(0.3)
+        if meter.stop().server < 0.1:
+            return
+
+
 # One backend -------------------------------------------------------------------------------
 
 
@@ -330,22 +412,12 @@ def _gateway_loads(
         peak = gateway.peak_rss_mb()
         result.add(Row(key, label, connections, measured, sql[key], peak, cpu))
 
-    # Half the measure just before signIn and half just after: the machine's drift during
-    # those seconds weighs on both sides of the ratio alike.
-    half = max(1, options.seconds // 2)
-    log(f"{result.title}: bare argon2id verify limit, before signIn")
-    before = argon2_limit(settings, half, gateway)
-    log(f"{result.title}: signIn")
-    (measured,), cpu = runner.measure(gateway, [(sign_in, connections)])
-    peak = gateway.peak_rss_mb()
-    result.add(Row("sign-in", "signIn", connections, measured, sql["sign-in"], peak, cpu))
-    log(f"{result.title}: bare argon2id verify limit, after signIn")
-    after = argon2_limit(settings, half, gateway)
-    result.argon2 = replace(
-        before,
-        rate=(before.rate + after.rate) / 2,
-        ms_per_verification=(before.ms_per_verification + after.ms_per_verification) / 2,
-        samples=(before.rate, after.rate),
+    log(f"{result.title}: signIn and the bare argon2id verify limit, in turns")
+    measured, cpu, result.argon2 = sign_in_against_limit(
+        runner, gateway, settings, sign_in, connections
+    )
+    result.add(
+        Row("sign-in", "signIn", connections, measured, sql["sign-in"], gateway.peak_rss_mb(), cpu)
     )
 
     log(f"{result.title}: viewer while signIn saturates the CPU")

@@ -39,7 +39,7 @@ class Argon2Limit:
     time_cost: int
     parallelism: int
     cpu: CpuUse | None = None
-    samples: tuple[float, ...] = ()  # the rates averaged, in the order measured
+    samples: tuple[float, ...] = ()  # the slices' rates, in the order measured
 
 
 @dataclass
@@ -170,8 +170,8 @@ def figures_table(report: BackendReport) -> list[str]:
             cpu += " ⚠"
         label = f"bare argon2id verify, {limit.threads} threads (the hashing limit)"
         if len(limit.samples) > 1:
-            rates = " and ".join(f"{rate:,.1f}" for rate in limit.samples)
-            label += f", the mean of {rates} per s just before and just after signIn"
+            rates = ", ".join(f"{rate:,.1f}" for rate in limit.samples)
+            label += f", in {len(limit.samples)} slices taking turns with signIn's ({rates} per s)"
         lines.append(
             f"| {label} | – "
             f"| {limit.rate:,.1f} | {_ms(limit.ms_per_verification)} per verify | – | – | – "
