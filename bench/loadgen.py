@@ -101,8 +101,8 @@ class RunningLoad:
         raw = json.loads(line[len(RESULT_PREFIX) :])
         if "duration_us" in raw:  # wrk's figures, in microseconds
             return LoadResult(
-                requests=raw["requests"],
-                seconds=raw["duration_us"] / 1e6,
+                requests=raw["steady"],
+                seconds=(raw["duration_us"] - raw["lead_us"]) / 1e6,
                 p50_ms=raw["p50_us"] / 1000,
                 p99_ms=raw["p99_us"] / 1000,
                 bad=raw["bad"] + raw["socket_errors"],
@@ -111,8 +111,12 @@ class RunningLoad:
         return LoadResult(**raw)
 
 
-def start_load(spec: LoadSpec, *, wrk: str | None, connections: int, seconds: int) -> RunningLoad:
-    """Start the load now; wrk when given, else the Python client of this file."""
+def start_load(
+    spec: LoadSpec, *, wrk: str | None, connections: int, seconds: int, lead: float = 0.0
+) -> RunningLoad:
+    """Start the load now; wrk when given, else the Python client of this file. Answers in
+    the first ``lead`` seconds count in the latencies but not in the rate, which is then
+    over the seconds after the lead: for a load started cold."""
     files = tempfile.TemporaryDirectory(prefix="bench-load-")
     directory = Path(files.name)
     if wrk is None:
@@ -124,6 +128,7 @@ def start_load(spec: LoadSpec, *, wrk: str | None, connections: int, seconds: in
             f"--spec={spec_path}",
             f"--connections={connections}",
             f"--seconds={seconds}",
+            f"--lead={lead}",
         ]
         env = dict(os.environ)
     else:
@@ -146,15 +151,12 @@ def start_load(spec: LoadSpec, *, wrk: str | None, connections: int, seconds: in
             BENCH_AUTHORIZATION=spec.authorization or "",
             BENCH_DISTINCT="1" if spec.distinct else "0",
             BENCH_THREADS=str(threads),
+            BENCH_LEAD_MS=str(round(lead * 1000)),
         )
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     return RunningLoad(process, files)
-
-
-def run_load(spec: LoadSpec, *, wrk: str | None, connections: int, seconds: int) -> LoadResult:
-    return start_load(spec, wrk=wrk, connections=connections, seconds=seconds).result()
 
 
 # The Python client -------------------------------------------------------------------------
@@ -200,18 +202,22 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return status, await reader.readexactly(length)
 
 
-async def _python_load(spec: LoadSpec, connections: int, seconds: float) -> LoadResult:
+async def _python_load(
+    spec: LoadSpec, connections: int, seconds: float, lead: float = 0.0
+) -> LoadResult:
     parts = urlsplit(spec.url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     bodies = _Bodies(spec)
     expect = spec.expect.encode()
     latencies: list[float] = []
+    steady = 0
     bad = 0
     started = time.perf_counter()
     deadline = started + seconds
+    steady_from = started + lead
 
     async def connection() -> None:
-        nonlocal bad
+        nonlocal bad, steady
         reader, writer = await asyncio.open_connection(host, port)
         while time.perf_counter() < deadline:
             sent = time.perf_counter()
@@ -223,7 +229,9 @@ async def _python_load(spec: LoadSpec, connections: int, seconds: float) -> Load
                 writer.close()
                 reader, writer = await asyncio.open_connection(host, port)
                 continue
-            latencies.append(time.perf_counter() - sent)
+            answered = time.perf_counter()
+            latencies.append(answered - sent)
+            steady += answered >= steady_from
             if status != 200 or expect not in body:
                 bad += 1
         writer.close()
@@ -238,8 +246,8 @@ async def _python_load(spec: LoadSpec, connections: int, seconds: float) -> Load
         return latencies[min(len(latencies) - 1, int(fraction * len(latencies)))] * 1000
 
     return LoadResult(
-        requests=len(latencies),
-        seconds=elapsed,
+        requests=steady,
+        seconds=elapsed - lead,
         p50_ms=percentile(0.50),
         p99_ms=percentile(0.99),
         bad=bad,
@@ -252,10 +260,11 @@ def main() -> None:
     parser.add_argument("--spec", type=Path, required=True, help="a LoadSpec as JSON")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--lead", type=float, default=0.0, help="seconds left out of the rate")
     arguments = parser.parse_args()
     raw = json.loads(arguments.spec.read_text(encoding="utf-8"))
     spec = LoadSpec(**{**raw, "bodies": tuple(raw["bodies"])})
-    load = _python_load(spec, arguments.connections, arguments.seconds)
+    load = _python_load(spec, arguments.connections, arguments.seconds, arguments.lead)
     try:
         import uvloop
     except ImportError:
