@@ -50,6 +50,14 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
     if not args.no_migrate:
         asyncio.run(_migrate(settings))
+    if args.workers > 1 and settings.rate_limit_storage.startswith("memory://"):
+        print(
+            f"gateway: warning: each of the {args.workers} workers counts credential attempts "
+            "on its own, so an address may try GATEWAY_RATE_LIMIT_PER_IP times in each; "
+            "set GATEWAY_RATE_LIMIT_STORAGE=redis://HOST:6379 for one count",
+            file=sys.stderr,
+            flush=True,
+        )
     if settings.argon2_threads is None and args.workers > 1:
         # The workers read their settings from this environment (gateway/hashing.py: why).
         threads = max(1, (os.cpu_count() or 1) // args.workers)

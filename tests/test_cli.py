@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -104,3 +106,30 @@ def test_every_command_has_help(command: list[str]):
     result = gateway(*command, "--help", database_url="sqlite://unused.sqlite3")
     assert result.returncode == 0
     assert "usage: gateway" in result.stdout
+
+
+def test_serving_several_workers_warns_when_each_counts_attempts_alone(tmp_path: Path):
+    """Each worker's memory holds its own per-address count; Redis shares one."""
+    environment = {
+        **os.environ,
+        "GATEWAY_DATABASE_URL": f"sqlite://{tmp_path / 'gw.sqlite3'}",
+        "GATEWAY_RATE_LIMIT_STORAGE": "memory://",
+    }
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gateway", "serve", "--no-migrate", f"--port={port}", "--workers=2"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+        cwd=REPO,
+    )
+    try:
+        assert server.stderr is not None
+        first_line = server.stderr.readline()
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=60)
+    assert "each of the 2 workers counts credential attempts on its own" in first_line
+    assert "GATEWAY_RATE_LIMIT_STORAGE=redis://" in first_line
