@@ -602,8 +602,13 @@ def render(
         "certificates",
     ]
     for backend in reports:
-        verdicts = report.floors(backend)
-        summary = "every floor holds" if all(f.passed for f in verdicts) else "some floor fails"
+        held = all(f.passed for f in report.floors(backend))
+        if backend.workers == 1:
+            summary = "every floor holds" if held else "some floor fails"
+        else:  # issue 7 sets its floors for one worker; several are measured against them
+            summary = "against the floors set for one worker, " + (
+                "every one holds" if held else "some fall short"
+            )
         lines += [
             "",
             f"## {backend.title}: {summary}",
