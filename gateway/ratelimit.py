@@ -1,11 +1,7 @@
 """Per-client-address limits on the credential mutations, shared by every instance.
 
 The ``limits`` library counts; its storage is in-process memory by default, or Redis so that
-several gateway processes share one count per address. The sliding window counter weighs the
-previous window's count by the share of it still inside the moving window: nearly a moving
-window, without keeping every attempt. The moving window strategy kept a list of every
-attempt per address and, in memory, handed a worker thread each attempt to expire old ones,
-which cost sign-ins some of their throughput under load (bench/README.md).
+several gateway processes share one count per address.
 """
 
 from __future__ import annotations
@@ -15,7 +11,7 @@ import math
 import time
 
 from limits import RateLimitItem, parse
-from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import ConfigurationError
 from limits.storage import storage_from_string
 
@@ -36,7 +32,7 @@ class AddressRateLimiter:
             self.storage = storage_from_string(uri, **options)
         except ConfigurationError as error:
             raise ValueError(f"GATEWAY_RATE_LIMIT_STORAGE: {error}") from None
-        self.limiter = SlidingWindowCounterRateLimiter(self.storage)
+        self.limiter = MovingWindowRateLimiter(self.storage)
 
     async def retry_after(self, client_address: str | None) -> int | None:
         """Count one attempt; the seconds to wait when over the limit, else None.
