@@ -94,9 +94,9 @@ function done(summary, latency, requests)
   end
   local errors = summary.errors
   io.write(string.format(
-    'BENCH_JSON {"requests":%d,"steady":%d,"lead_us":%d,"duration_us":%d,"p50_us":%d,'
+    'BENCH_JSON {"steady":%d,"lead_us":%d,"duration_us":%d,"p50_us":%d,'
       .. '"p99_us":%d,"bad":%d,"reused":%d,"socket_errors":%d}\n',
-    summary.requests, steady_total, lead_us, summary.duration, latency:percentile(50),
+    steady_total, lead_us, summary.duration, latency:percentile(50),
     latency:percentile(99), bad_total, reused_total,
     errors.connect + errors.read + errors.write + errors.timeout
   ))

@@ -45,23 +45,28 @@ def cmd_migrate(settings: Settings, _: argparse.Namespace) -> None:
     print(f"database is up to date ({_describe(settings.database_url)})")
 
 
-def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
-    import uvicorn
-
-    if not args.no_migrate:
-        asyncio.run(_migrate(settings))
-    if args.workers > 1 and settings.rate_limit_storage.startswith("memory://"):
+def _prepare_workers(settings: Settings, workers: int) -> None:
+    if settings.rate_limit_storage.startswith("memory://"):
         print(
-            f"gateway: warning: each of the {args.workers} workers counts credential attempts "
+            f"gateway: warning: each of the {workers} workers counts credential attempts "
             "on its own, so an address may try GATEWAY_RATE_LIMIT_PER_IP times in each; "
             "set GATEWAY_RATE_LIMIT_STORAGE=redis://HOST:6379 for one count",
             file=sys.stderr,
             flush=True,
         )
-    if settings.argon2_threads is None and args.workers > 1:
+    if settings.argon2_threads is None:
         # The workers read their settings from this environment (gateway/hashing.py: why).
-        threads = max(1, (os.cpu_count() or 1) // args.workers)
+        threads = max(1, (os.cpu_count() or 1) // workers)
         os.environ[variable_name("argon2_threads")] = str(threads)
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    if not args.no_migrate:
+        asyncio.run(_migrate(settings))
+    if args.workers > 1:
+        _prepare_workers(settings, args.workers)
     uvicorn.run(
         "gateway.app:serve_app",
         factory=True,
