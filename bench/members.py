@@ -26,7 +26,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from gateway.app import create_app
 from gateway.persisted import query_hash
 from gateway.registration import verify_identity
-from gateway.rules import canonical_user_code
+from gateway.text import canonical_user_code
 from gateway.settings import Settings
 from models.accounts import Account, AccountCertificate
 

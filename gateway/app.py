@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Hashable
@@ -22,14 +23,15 @@ from strawberry.types import ExecutionResult
 from tortoise import connections
 
 from gateway.agreements import ensure_default_agreement
+from gateway.attempts import purge_expired
 from gateway.body_limit import BodySizeLimit
 from gateway.db import close_database, open_database
-from gateway.hashing import Hasher
 from gateway.logs import configure_logging
 from gateway.metrics import metrics_endpoint
 from gateway.middleware import RequestContext
 from gateway.ratelimit import AddressRateLimiter
 from gateway.settings import Settings, load_settings
+from gateway.toolkit import Toolkit
 from gateway.web import graphiql_response, static_routes
 from models.sessions import Session as SessionRecord
 from schema import build_schema
@@ -44,17 +46,16 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
     def __init__(
         self,
         schema: strawberry.Schema,
-        settings: Settings,
-        hasher: Hasher,
+        kit: Toolkit,
         rate_limiter: AddressRateLimiter,
     ) -> None:
+        settings = kit.settings
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.introspection else None,
             allow_queries_via_get=True,
         )
-        self.settings = settings
-        self.hasher = hasher
+        self.kit = kit
         self.rate_limiter = rate_limiter
         assert isinstance(schema, GatewaySchema) and schema.pipeline is not None
         self.pipeline = pipeline = schema.pipeline
@@ -136,9 +137,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> GatewayContext:
         assert isinstance(request, Request) and isinstance(response, Response)
-        return GatewayContext.build(
-            request, response, self.settings, self.hasher, self.rate_limiter
-        )
+        return GatewayContext.build(request, response, self.kit, self.rate_limiter)
 
 
 async def healthz(_: Request) -> Response:
@@ -163,21 +162,39 @@ async def _ensure_an_agreement() -> None:
         log.warning("could not check for a usage agreement at start", exc_info=True)
 
 
+CLEAN_UP_EVERY = 600  # seconds
+
+
+async def _clean_up_periodically() -> None:
+    """Forget what no rule needs any more (attempt counts past their window and lock), so
+    that guessing unknown keys cannot fill the database."""
+    while True:
+        await asyncio.sleep(CLEAN_UP_EVERY)
+        try:
+            purged = await purge_expired()
+        except Exception:
+            log.warning("periodic clean-up failed; next try in %s s", CLEAN_UP_EVERY, exc_info=True)
+        else:
+            log.info("periodic clean-up", extra={"fields": {"attemptCountsPurged": purged}})
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
-    hasher = Hasher(settings)
+    kit = Toolkit.build(settings)
     schema = build_schema(settings)
-    graphql_app = GatewayGraphQL(schema, settings, hasher, AddressRateLimiter(settings))
+    graphql_app = GatewayGraphQL(schema, kit, AddressRateLimiter(settings))
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await open_database(settings)
         await _ensure_an_agreement()
+        clean_up = asyncio.create_task(_clean_up_periodically())
         try:
             yield
         finally:
+            clean_up.cancel()
             await close_database()
-            hasher.close()
+            kit.hasher.close()
 
     return Starlette(
         routes=[

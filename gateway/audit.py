@@ -21,6 +21,7 @@ class Origin:
     client_address: str | None
     user_agent: str | None
     language: Language
+    request_id: str | None = None
 
 
 INSERT_EVENT = Insert(AuditEvent)
@@ -33,16 +34,23 @@ def event_row(
     account_id: int | None = None,
     user_code: str | None = None,
     actor: str | None = None,
+    key_digest: str | None = None,
     **details: Any,
 ) -> dict[str, Any]:
     """The row of one event, counted in the metrics; for a caller that writes it along with
-    another row (``INSERT_EVENT`` says how)."""
+    another row (``INSERT_EVENT`` says how).
+
+    ``user_code`` is an account's own, as stored; what a caller typed is only ever recorded as
+    an attempt ledger's ``key_digest``.
+    """
     metrics.AUDIT_EVENTS.labels(event).inc()
     return {
         "occurred_at": datetime.now(UTC),
         "event": event,
         "account_id": account_id,
         "user_code": user_code,
+        "key_digest": key_digest,
+        "request_id": origin.request_id if origin else None,
         "actor": actor,
         "channel": origin.channel if origin else None,
         "client_address": origin.client_address if origin else None,
@@ -57,10 +65,17 @@ async def record(
     account_id: int | None = None,
     user_code: str | None = None,
     actor: str | None = None,
+    key_digest: str | None = None,
     **details: Any,
 ) -> None:
     row = event_row(
-        event, origin, account_id=account_id, user_code=user_code, actor=actor, **details
+        event,
+        origin,
+        account_id=account_id,
+        user_code=user_code,
+        actor=actor,
+        key_digest=key_digest,
+        **details,
     )
     await INSERT_EVENT(**row)
 

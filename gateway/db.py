@@ -23,6 +23,7 @@ MODEL_MODULES = [
     "models.agreements",
     "models.audit",
     "models.apikeys",
+    "models.attempts",
 ]
 
 

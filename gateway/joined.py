@@ -11,6 +11,7 @@ ORM's own encoder.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -278,3 +279,27 @@ def _placeholders(template: str, dialect: str) -> str:
         return template
     pieces = template.split("?")
     return "".join(f"{piece}${n}" for n, piece in enumerate(pieces[:-1], 1)) + pieces[-1]
+
+
+_NAMED = re.compile(r":([a-z_]+)\b")
+
+
+def bind_named(template: str, dialect: str, values: dict[str, Any]) -> tuple[str, list[Any]]:
+    """A statement written with ``:name`` placeholders, for the driver: ``$n`` on PostgreSQL
+    (each name numbered once), ``?`` on SQLite (the value repeated where the name is)."""
+    if dialect == "postgres":
+        numbers: dict[str, int] = {}
+
+        def number(match: re.Match[str]) -> str:
+            return f"${numbers.setdefault(match.group(1), len(numbers) + 1)}"
+
+        sql = _NAMED.sub(number, template)
+        return sql, [values[name] for name in numbers]
+    order: list[str] = []
+
+    def mark(match: re.Match[str]) -> str:
+        order.append(match.group(1))
+        return "?"
+
+    sql = _NAMED.sub(mark, template)
+    return sql, [values[name] for name in order]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from datetime import timedelta
 from enum import Enum
 from typing import Any
 
@@ -45,6 +47,15 @@ class Problem:
     @property
     def message_key(self) -> str:
         return self.message or self.code.value
+
+
+def waiting(
+    code: ErrorCode, wait: timedelta, field: str | None = None, message: str | None = None
+) -> Problem:
+    """A refusal that tells when to come back: in words in the message, in whole seconds for
+    a client (``retryAfter``)."""
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    return Problem(code, field, message, {"wait": timedelta(seconds=seconds), "seconds": seconds})
 
 
 class ProblemsError(Exception):

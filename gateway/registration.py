@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,10 +11,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from gateway import audit, rules
+from gateway.attempts import Attempt, Refused, Scope
 from gateway.audit import Origin
-from gateway.hashing import Hasher
 from gateway.problems import ErrorCode, Problem
-from gateway.text import canonical_number, fold
+from gateway.text import canonical_number, canonical_user_code, fold
+from gateway.toolkit import Toolkit
 from models.accounts import Account, AccountCertificate
 from models.registry import Certificate
 
@@ -37,13 +39,23 @@ class RegistrationResult:
     problems: list[Problem]
 
 
+def _typed_inputs(form: RegistrationForm) -> list[str]:
+    """What the member typed that an attacker could know too (ASVS 2.1.7)."""
+    born = form.date_of_birth
+    inputs = [form.contract_number, form.certificate_number, born.isoformat(), str(born.year)]
+    inputs += [born.strftime("%Y%m%d"), born.strftime("%d%m%Y")]
+    if form.profile is not None:
+        inputs += [form.profile.first_name, form.profile.last_name, form.profile.email or ""]
+    return inputs
+
+
 def format_problems(form: RegistrationForm) -> list[Problem]:
     """Every rule that needs no database, all reported at once."""
     problems = [
         *rules.check_number(form.contract_number, "contractNumber"),
         *rules.check_number(form.certificate_number, "certificateNumber"),
         *rules.check_user_code(form.user_code),
-        *rules.check_password(form.password, form.user_code),
+        *rules.check_password(form.password, form.user_code, user_inputs=_typed_inputs(form)),
         *rules.check_confirmation(
             form.password, form.password_confirmation, "passwordConfirmation"
         ),
@@ -70,18 +82,34 @@ async def verify_identity(
     return certificate
 
 
-async def _identity_problems(form: RegistrationForm) -> tuple[Certificate | None, list[Problem]]:
+async def identity_attempt(
+    contract_number: str, certificate_number: str, origin: Origin, kit: Toolkit
+) -> Attempt | Refused:
+    """R1's date of birth is a guessable secret too: attempts are counted per certificate,
+    registered or not, so that a card seen is not a file taken by trying every date."""
+    pair = json.dumps([canonical_number(contract_number), canonical_number(certificate_number)])
+    return await kit.ledger.reserve(Scope.IDENTITY, pair, origin)
+
+
+async def _identity_problems(
+    form: RegistrationForm, origin: Origin, kit: Toolkit
+) -> tuple[Certificate | None, list[Problem]]:
     """Whether the user code is taken is only told to someone who proved an identity."""
+    attempt = await identity_attempt(form.contract_number, form.certificate_number, origin, kit)
+    if isinstance(attempt, Refused):
+        return None, [attempt.problem]
     certificate = await verify_identity(
         form.contract_number, form.certificate_number, form.date_of_birth
     )
     if certificate is None:
+        await kit.ledger.failed(attempt, origin)
         return None, [Problem(ErrorCode.IDENTITY_NOT_VERIFIED)]
+    await kit.ledger.succeeded(attempt)
     problems = []
     if await AccountCertificate.exists(certificate_id=certificate.id):
         problems.append(Problem(ErrorCode.CERTIFICATE_ALREADY_REGISTERED, "certificateNumber"))
     if not rules.check_user_code(form.user_code) and await Account.exists(
-        user_code_canonical=rules.canonical_user_code(form.user_code)
+        user_code_canonical=canonical_user_code(form.user_code)
     ):
         problems.append(Problem(ErrorCode.USER_CODE_TAKEN, "userCode"))
     return certificate, problems
@@ -92,25 +120,30 @@ async def _conflicts(certificate_id: int, user_code: str) -> list[Problem]:
     problems = []
     if await AccountCertificate.exists(certificate_id=certificate_id):
         problems.append(Problem(ErrorCode.CERTIFICATE_ALREADY_REGISTERED, "certificateNumber"))
-    if await Account.exists(user_code_canonical=rules.canonical_user_code(user_code)):
+    if await Account.exists(user_code_canonical=canonical_user_code(user_code)):
         problems.append(Problem(ErrorCode.USER_CODE_TAKEN, "userCode"))
     return problems or [Problem(ErrorCode.CERTIFICATE_ALREADY_REGISTERED, "certificateNumber")]
 
 
 async def register_member(
-    form: RegistrationForm, origin: Origin, hasher: Hasher
+    form: RegistrationForm, origin: Origin, kit: Toolkit
 ) -> RegistrationResult:
     problems = format_problems(form)
     numbers_given = not any(p.field in {"contractNumber", "certificateNumber"} for p in problems)
     certificate = None
     if numbers_given:
-        certificate, identity_problems = await _identity_problems(form)
+        certificate, identity_problems = await _identity_problems(form, origin, kit)
         problems += identity_problems
+    if certificate is not None and not any(p.field == "password" for p in problems):
+        names = [certificate.first_name, certificate.last_name]
+        problems += rules.check_guessable(
+            form.password, form.user_code, "password", [*_typed_inputs(form), *names]
+        )
     if problems or certificate is None:
         return RegistrationResult(None, problems)
 
-    password_hash, answer_hash = await asyncio.gather(
-        hasher.hash(form.password), hasher.hash(fold(form.mothers_first_name))
+    password, answer_hash = await asyncio.gather(
+        kit.hasher.hash_password(form.password), kit.hasher.hash(fold(form.mothers_first_name))
     )
     profile = form.profile
     user_code = form.user_code
@@ -118,8 +151,9 @@ async def register_member(
         async with in_transaction():
             account = await Account.create(
                 user_code=user_code,
-                user_code_canonical=rules.canonical_user_code(user_code),
-                password_hash=password_hash,
+                user_code_canonical=canonical_user_code(user_code),
+                password_hash=password.hash,
+                password_pepper_id=password.pepper_id,
                 password_hint=form.password_hint.strip(),
                 mothers_first_name_hash=answer_hash,
                 date_of_birth=certificate.date_of_birth,

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from gateway import strength
 from gateway.problems import ErrorCode, Problem
+from gateway.text import comparable, normalise
 
 USER_CODE_MIN_LENGTH = 5
 USER_CODE_MAX_LENGTH = 36
 PASSWORD_MIN_LENGTH = 8
-PASSWORD_MAX_LENGTH = 256
+PASSWORD_MAX_LENGTH = 128  # OWASP ASVS 2.1.2
 PASSWORD_REQUIRED_KINDS = 3
 HINT_MAX_LENGTH = 100
 MOTHERS_FIRST_NAME_MAX_LENGTH = 50
@@ -19,7 +21,8 @@ NAME_MAX_LENGTH = 100
 EMAIL_MAX_LENGTH = 254
 NUMBER_MAX_LENGTH = 64
 
-_USER_CODE = re.compile(rf"[A-Za-z0-9]{{{USER_CODE_MIN_LENGTH},{USER_CODE_MAX_LENGTH}}}")
+USER_CODE_PATTERN = f"^[A-Za-z0-9]{{{USER_CODE_MIN_LENGTH},{USER_CODE_MAX_LENGTH}}}$"
+_USER_CODE = re.compile(USER_CODE_PATTERN)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 _KIND_TESTS: tuple[Callable[[str], bool], ...] = (
@@ -52,7 +55,7 @@ def check_user_code(user_code: str) -> list[Problem]:
     """R3; the stored form keeps the member's spelling, uniqueness ignores case."""
     if is_blank(user_code):
         return [Problem(ErrorCode.REQUIRED, "userCode")]
-    if not _USER_CODE.fullmatch(user_code):
+    if not is_user_code(user_code):
         return [
             Problem(
                 ErrorCode.INVALID_USER_CODE,
@@ -63,8 +66,10 @@ def check_user_code(user_code: str) -> list[Problem]:
     return []
 
 
-def canonical_user_code(user_code: str) -> str:
-    return user_code.strip().lower()
+def is_user_code(user_code: str) -> bool:
+    """R3 exactly: ASCII letters and digits only, so that no other script's look-alike (the
+    Kelvin sign for a K) can stand for a member's code."""
+    return _USER_CODE.fullmatch(user_code) is not None
 
 
 def character_kinds(password: str) -> int:
@@ -74,10 +79,18 @@ def character_kinds(password: str) -> int:
     return len(kinds) + (1 if has_symbol else 0)
 
 
-def check_password(password: str, user_code: str, field: str = "password") -> list[Problem]:
-    """R4: one WEAK_PASSWORD per rule broken, so the member sees them all at once."""
+def check_password(
+    password: str, user_code: str, field: str = "password", user_inputs: Iterable[str] = ()
+) -> list[Problem]:
+    """R4: one WEAK_PASSWORD per rule broken, so the member sees them all at once; then, for
+    a password that follows them, whether it is too easy to guess (ASVS 2.1.7) given what is
+    known of the member (``user_inputs``: names, date of birth, numbers).
+
+    Every rule reads the password as it is hashed: NFKC-normalised (ASVS 2.1.4).
+    """
     if is_blank(password):
         return [Problem(ErrorCode.REQUIRED, field)]
+    password = normalise(password)
     problems = []
     if len(password) < PASSWORD_MIN_LENGTH:
         problems.append(
@@ -106,10 +119,19 @@ def check_password(password: str, user_code: str, field: str = "password") -> li
                 {"required": PASSWORD_REQUIRED_KINDS},
             )
         )
-    code = user_code.strip().casefold()
-    if code and code in password.casefold():
+    code = comparable(user_code).strip()
+    if code and code in comparable(password):
         problems.append(Problem(ErrorCode.WEAK_PASSWORD, field, "WEAK_PASSWORD.contains_user_code"))
-    return problems
+    return problems or check_guessable(password, user_code, field, user_inputs)
+
+
+def check_guessable(
+    password: str, user_code: str, field: str, user_inputs: Iterable[str] = ()
+) -> list[Problem]:
+    """ASVS 2.1.7 alone, for when more is learnt of the member after the format checks."""
+    if strength.is_guessable(password, [user_code, *user_inputs]):
+        return [Problem(ErrorCode.WEAK_PASSWORD, field, "WEAK_PASSWORD.guessable")]
+    return []
 
 
 def check_confirmation(password: str, confirmation: str, field: str) -> list[Problem]:
@@ -120,12 +142,18 @@ def check_confirmation(password: str, confirmation: str, field: str) -> list[Pro
     return []
 
 
+def hint_reveals(hint: str, password: str) -> bool:
+    """R5: the hint holds the password, in any case, form or spelling a reader would see
+    as the same (NFD, full-width, zero-width characters slipped in)."""
+    return not is_blank(password) and comparable(password) in comparable(hint)
+
+
 def check_hint(hint: str, password: str) -> list[Problem]:
-    """R5: a memory aid that contains the password (any case) would give it away."""
+    """R5: a memory aid that contains the password would give it away."""
     problems = bounded_text(hint, "passwordHint", HINT_MAX_LENGTH)
     if problems:
         return problems
-    if not is_blank(password) and password.casefold() in hint.casefold():
+    if hint_reveals(hint, password):
         return [Problem(ErrorCode.HINT_REVEALS_PASSWORD, "passwordHint")]
     return []
 

@@ -35,6 +35,8 @@ class Settings:
     lockout_threshold: int = 5
     lockout_minutes: int = 15
     recovery_threshold: int = 5
+    identity_threshold: int = 5
+    attempt_window_hours: int = 24
     hint_requests_per_hour: int = 5
     session_idle_minutes: int = 30
     session_max_hours: int = 12
@@ -54,6 +56,8 @@ class Settings:
     persisted_query_cache_size: int = 1000
     answer_cache_size: int = 2000
     metrics_token: str | None = field(default=None, repr=False)
+    secret_key: str | None = field(default=None, repr=False)
+    password_pepper: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     log_level: str = "INFO"
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -174,6 +178,30 @@ def _secret(variable: str, raw: str) -> str:
     return raw.strip()
 
 
+def _server_key(variable: str, raw: str) -> str:
+    if len(raw.strip()) < 32:
+        raise SettingsError(variable, "expected at least 32 random characters")
+    return raw.strip()
+
+
+def _peppers(variable: str, raw: str) -> tuple[tuple[str, str], ...]:
+    """``id:secret[,id:secret...]``: the first keys new hashes, the others only verify old
+    ones until their members sign in again."""
+    peppers: list[tuple[str, str]] = []
+    for item in raw.split(","):
+        key_id, _, secret = item.strip().partition(":")
+        if not key_id or len(key_id) > 16 or not all(c.isalnum() or c in "_-" for c in key_id):
+            raise SettingsError(
+                variable, "expected id:secret pairs, each id 1 to 16 letters, digits, _ or -"
+            )
+        if len(secret) < 32:
+            raise SettingsError(variable, f"the pepper {key_id!r} needs at least 32 characters")
+        if key_id in {known for known, _ in peppers}:
+            raise SettingsError(variable, f"the pepper id {key_id!r} is given twice")
+        peppers.append((key_id, secret))
+    return tuple(peppers)
+
+
 def _log_level(variable: str, raw: str) -> str:
     level = raw.strip().upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -196,6 +224,8 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "lockout_threshold": _positive_int,
     "lockout_minutes": _positive_int,
     "recovery_threshold": _positive_int,
+    "identity_threshold": _positive_int,
+    "attempt_window_hours": _positive_int,
     "hint_requests_per_hour": _positive_int,
     "session_idle_minutes": _positive_int,
     "session_max_hours": _positive_int,
@@ -215,6 +245,8 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "persisted_query_cache_size": _positive_int,
     "answer_cache_size": _whole_number,
     "metrics_token": _secret,
+    "secret_key": _server_key,
+    "password_pepper": _peppers,
     "log_level": _log_level,
 }
 

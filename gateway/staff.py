@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
 from gateway import audit, rules, sessions
 from gateway.access import KeyCaller
+from gateway.attempts import AttemptLedger, Scope
 from gateway.audit import Origin
 from gateway.problems import ErrorCode, Problem
 from gateway.settings import Settings
+from gateway.text import canonical_user_code
 from models.accounts import Account
 
 
@@ -26,14 +28,14 @@ def _not_found() -> StaffOutcome:
 
 
 async def find_account(user_code: str) -> Account | None:
-    canonical = rules.canonical_user_code(user_code)
-    if not canonical or len(canonical) > rules.USER_CODE_MAX_LENGTH:
+    if not rules.is_user_code(user_code.strip()):
         return None
-    return await Account.get_or_none(user_code_canonical=canonical)
+    return await Account.get_or_none(user_code_canonical=canonical_user_code(user_code))
 
 
-def is_locked(account: Account) -> bool:
-    return account.locked_until is not None and account.locked_until > datetime.now(UTC)
+async def locked_for(account: Account, ledger: AttemptLedger) -> timedelta | None:
+    """How long the account's sign-in stays locked, if it is."""
+    return await ledger.locked_for(Scope.PASSWORD, canonical_user_code(account.user_code))
 
 
 async def active_session_count(account: Account, settings: Settings) -> int:
@@ -72,18 +74,15 @@ async def correct_profile(
     return StaffOutcome(account, [])
 
 
-async def unlock_account(caller: KeyCaller, user_code: str, origin: Origin) -> StaffOutcome:
+async def unlock_account(
+    caller: KeyCaller, user_code: str, origin: Origin, ledger: AttemptLedger
+) -> StaffOutcome:
+    """Lifts every count kept under the account's user code: sign-in, recovery, memory aid."""
     account = await find_account(user_code)
     if account is None:
         return _not_found()
-    changes = {
-        "failed_sign_ins": 0,
-        "locked_until": None,
-        "failed_recoveries": 0,
-        "recovery_locked_until": None,
-    }
-    await Account.filter(id=account.id).update(**changes)
-    account.update_from_dict(changes)
+    for scope in (Scope.PASSWORD, Scope.RECOVERY, Scope.HINT):
+        await ledger.clear(scope, canonical_user_code(account.user_code))
     await audit.record_for(account, "unlocked", origin, actor=caller.name)
     return StaffOutcome(account, [])
 

@@ -1,16 +1,48 @@
-"""Text folding shared by every comparison that must ignore case, accents and spacing."""
+"""Text normalisation shared by every comparison of what a person typed (R3, R5, R6).
+
+One pipeline for all of them, so that a password, a memory aid, a user code and a mother's
+first name are compared on the same ground: Unicode compatibility forms (full-width letters,
+ligatures) are folded by NFKC, and invisible format characters (zero-width spaces and joiners,
+bidirectional marks) are dropped, since a person cannot see them and an attacker can hide
+behind them.
+"""
+
+from __future__ import annotations
 
 import unicodedata
 
+# The accents of the Latin script: what French names carry (é, è, ê, ë, ç, ï, ô...). Only
+# these are stripped, so that the marks other scripts need to spell a name (Devanagari vowel
+# signs, Hebrew points) keep names apart.
+_LATIN_ACCENTS = range(0x0300, 0x0370)
+
+
+def normalise(text: str) -> str:
+    """NFKC, without invisible format characters (Unicode category Cf)."""
+    composed = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in composed if unicodedata.category(c) != "Cf")
+
+
+def comparable(text: str) -> str:
+    """``normalise``, then case-folded: how R4 and R5 compare a password with other text."""
+    return normalise(text).casefold()
+
 
 def fold(text: str) -> str:
-    """NFKD, combining marks removed, case-folded, inner spaces collapsed, trimmed (R6).
+    """``normalise``, Latin accents removed, case-folded, inner spaces collapsed, trimmed (R6).
 
     ``"  MARIE-EVE "`` and ``"Marie-Ève"`` fold to the same string.
     """
-    decomposed = unicodedata.normalize("NFKD", text)
-    without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(without_marks.casefold().split())
+    decomposed = unicodedata.normalize("NFD", comparable(text))
+    without_accents = "".join(c for c in decomposed if ord(c) not in _LATIN_ACCENTS)
+    return " ".join(unicodedata.normalize("NFC", without_accents).split())
+
+
+def canonical_user_code(user_code: str) -> str:
+    """The form under which user codes are unique and counted (R3): normalised, trimmed,
+    case-folded. A typed code that is not a valid user code keeps its folded form too, so that
+    its attempts are counted like any other; it just never matches an account."""
+    return comparable(user_code).strip()
 
 
 def canonical_number(number: str) -> str:

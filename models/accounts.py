@@ -13,6 +13,9 @@ class Account(Model):
         max_length=36, unique=True, description="lower-cased: uniqueness ignores case (R3)"
     )
     password_hash = fields.CharField(max_length=255)
+    password_pepper_id = fields.CharField(
+        max_length=16, null=True, description="which GATEWAY_PASSWORD_PEPPER keyed the hash"
+    )
     password_hint = fields.CharField(max_length=100)
     mothers_first_name_hash = fields.CharField(max_length=255)
     date_of_birth = fields.DateField()
@@ -20,10 +23,6 @@ class Account(Model):
     last_name = fields.CharField(max_length=100)
     email = fields.CharField(max_length=254, null=True)
     preferred_language = fields.CharField(max_length=2)
-    failed_sign_ins = fields.IntField(default=0)
-    locked_until = fields.DatetimeField(null=True)
-    failed_recoveries = fields.IntField(default=0)
-    recovery_locked_until = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -12,10 +12,10 @@ from gateway import access, sessions
 from gateway.access import Caller, KeyCaller
 from gateway.audit import Origin
 from gateway.files import InsuranceFile, files_of_account
-from gateway.hashing import Hasher
 from gateway.i18n import Language, language_from_header
 from gateway.ratelimit import AddressRateLimiter
 from gateway.settings import Settings
+from gateway.toolkit import Toolkit
 from models.sessions import Session
 
 _UNSET = object()
@@ -40,7 +40,7 @@ class GatewayContext:
     request: Request
     response: Response
     settings: Settings
-    hasher: Hasher
+    kit: Toolkit
     rate_limiter: AddressRateLimiter
     language: Language
     client_address: str | None
@@ -53,16 +53,15 @@ class GatewayContext:
         cls,
         request: Request,
         response: Response,
-        settings: Settings,
-        hasher: Hasher,
+        kit: Toolkit,
         rate_limiter: AddressRateLimiter,
     ) -> GatewayContext:
         state = request.scope.get("state", {})
         return cls(
             request=request,
             response=response,
-            settings=settings,
-            hasher=hasher,
+            settings=kit.settings,
+            kit=kit,
             rate_limiter=rate_limiter,
             language=language_from_header(request.headers.get("accept-language")),
             client_address=state.get("client_address")
@@ -75,6 +74,7 @@ class GatewayContext:
             client_address=self.client_address,
             user_agent=self.request.headers.get("user-agent"),
             language=self.language,
+            request_id=self.request.scope.get("state", {}).get("request_id"),
         )
 
     @property

@@ -14,7 +14,7 @@ def user_errors(problems: list[Problem], language: Language) -> list[UserError]:
             field=problem.field,
             message=translate(problem.message_key, language, **problem.params),
             retry_after=problem.params.get("seconds")
-            if problem.code is ErrorCode.RATE_LIMITED
+            if problem.code in {ErrorCode.RATE_LIMITED, ErrorCode.ACCOUNT_LOCKED}
             else None,
         )
         for problem in problems

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import strawberry
 
 from gateway import credentials, registration, sessions
 from gateway.access import Right, refusal
 from gateway.credentials import SignInResult
-from gateway.problems import ErrorCode, Problem
+from gateway.problems import ErrorCode, waiting
 from gateway.rules import ProfileForm
 from models.sessions import Session as SessionRecord
 from schema.context import GatewayContext
@@ -162,7 +162,7 @@ async def _credential_attempt(info: Info) -> list[UserError]:
     if not problems:
         wait = await context.rate_limiter.retry_after(context.client_address)
         if wait is not None:
-            problems = [Problem(ErrorCode.RATE_LIMITED, params={"seconds": wait})]
+            problems = [waiting(ErrorCode.RATE_LIMITED, timedelta(seconds=wait))]
     return user_errors(problems, context.language)
 
 
@@ -204,7 +204,7 @@ class MemberMutation:
             else None,
         )
         result = await registration.register_member(
-            form, context.origin(_channel(input.channel)), context.hasher
+            form, context.origin(_channel(input.channel)), context.kit
         )
         return RegisterPayload(
             user_code=result.user_code, errors=user_errors(result.problems, context.language)
@@ -231,7 +231,7 @@ class MemberMutation:
             password=input.password,
         )
         result = await credentials.link_existing_credentials(
-            form, context.origin(channel), context.settings, context.hasher
+            form, context.origin(channel), context.kit
         )
         return _signed_in(info, result, channel)
 
@@ -243,11 +243,7 @@ class MemberMutation:
             return SignInPayload(token=None, session=None, insurance_files=[], errors=refused)
         channel = _channel(input.channel)
         result = await credentials.sign_in(
-            input.user_code,
-            input.password,
-            context.origin(channel),
-            context.settings,
-            context.hasher,
+            input.user_code, input.password, context.origin(channel), context.kit
         )
         return _signed_in(info, result, channel)
 
@@ -293,7 +289,7 @@ class MemberMutation:
         if refused:
             return PasswordHintPayload(hint=None, errors=refused)
         hint, problems = await credentials.password_hint(
-            input.user_code, input.date_of_birth, context.origin(), context.settings
+            input.user_code, input.date_of_birth, context.origin(), context.kit
         )
         return PasswordHintPayload(hint=hint, errors=user_errors(problems, context.language))
 
@@ -310,9 +306,7 @@ class MemberMutation:
             new_password=input.new_password,
             new_password_confirmation=input.new_password_confirmation,
         )
-        problems = await credentials.reset_password(
-            form, context.origin(), context.settings, context.hasher
-        )
+        problems = await credentials.reset_password(form, context.origin(), context.kit)
         return ResetPasswordPayload(errors=user_errors(problems, context.language))
 
     @strawberry.mutation(
@@ -331,8 +325,7 @@ class MemberMutation:
             input.new_password,
             input.new_password_confirmation,
             context.origin(session.channel),
-            context.settings,
-            context.hasher,
+            context.kit,
         )
         return ChangePasswordPayload(errors=user_errors(problems, context.language))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import strawberry
 from graphql import GraphQLError
@@ -149,12 +149,13 @@ class StaffAccount:
         return to_files(await info.context.files_of(self.record.id))
 
     @strawberry.field
-    def locked(self) -> bool:
-        return staff.is_locked(self.record)
+    async def locked(self, info: Info) -> bool:
+        return await staff.locked_for(self.record, info.context.kit.ledger) is not None
 
     @strawberry.field
-    def locked_until(self) -> datetime | None:
-        return self.record.locked_until if staff.is_locked(self.record) else None
+    async def locked_until(self, info: Info) -> datetime | None:
+        wait = await staff.locked_for(self.record, info.context.kit.ledger)
+        return datetime.now(UTC) + wait if wait is not None else None
 
     @strawberry.field
     async def active_session_count(self, info: Info) -> int:
@@ -242,7 +243,10 @@ class StaffMutation:
         caller, errors = await _staff_caller(info)
         if caller is None:
             return StaffActionPayload(account=None, errors=errors)
-        return _payload(info, await staff.unlock_account(caller, user_code, info.context.origin()))
+        outcome = await staff.unlock_account(
+            caller, user_code, info.context.origin(), info.context.kit.ledger
+        )
+        return _payload(info, outcome)
 
     @strawberry.mutation(description="Staff keys: end every session of the account.")
     async def revoke_sessions(self, info: Info, user_code: str) -> StaffActionPayload:

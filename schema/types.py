@@ -7,13 +7,16 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 import strawberry
+from graphql import GraphQLError
 
 from gateway import rules
 from gateway import sessions as session_service
 from gateway.files import InsuranceFile as FileRecord
-from gateway.i18n import Language
+from gateway.i18n import Language, translate
 from gateway.ids import encode_id
 from gateway.problems import ErrorCode
+from gateway.security_events import MAX_EVENTS, InvalidCount, SecurityEventKind, security_events
+from gateway.security_events import SecurityEvent as SecurityEventRecord
 from gateway.sessions import SessionStatus
 from models.accounts import Account
 from models.sessions import Session as SessionRecord
@@ -27,6 +30,7 @@ strawberry.enum(
     SessionStatus,
     description="Where a session stands on the way to being usable (R11, R12).",
 )
+strawberry.enum(SecurityEventKind, description="What happened to the account.")
 
 
 @strawberry.enum
@@ -72,7 +76,8 @@ class UserError:
         description="A sentence for the member, in the request's language."
     )
     retry_after: int | None = strawberry.field(
-        default=None, description="RATE_LIMITED: the seconds to wait before trying again."
+        default=None,
+        description="RATE_LIMITED, ACCOUNT_LOCKED: the seconds to wait before trying again.",
     )
 
 
@@ -81,7 +86,7 @@ class RegistrationRules:
     user_code_min_length: int = rules.USER_CODE_MIN_LENGTH
     user_code_max_length: int = rules.USER_CODE_MAX_LENGTH
     user_code_pattern: str = strawberry.field(
-        default=f"^[A-Za-z0-9]{{{rules.USER_CODE_MIN_LENGTH},{rules.USER_CODE_MAX_LENGTH}}}$",
+        default=rules.USER_CODE_PATTERN,
         description="The user code's rule as a regular expression (R3).",
     )
     password_min_length: int = rules.PASSWORD_MIN_LENGTH
@@ -247,6 +252,35 @@ class OpenSession:
         return self.record.user_agent
 
 
+@strawberry.type(description="Something that happened to the member's account (ASVS 2.2.3).")
+class SecurityEvent:
+    record: strawberry.Private[SecurityEventRecord]
+
+    @strawberry.field
+    def kind(self) -> SecurityEventKind:
+        return self.record.kind
+
+    @strawberry.field
+    def occurred_at(self) -> datetime:
+        return self.record.occurred_at
+
+    @strawberry.field
+    def channel(self) -> Channel | None:
+        return Channel(self.record.channel) if self.record.channel in {"WEB", "MOBILE"} else None
+
+    @strawberry.field(description="Where it came from, as the gateway saw it.")
+    def client_address(self) -> str | None:
+        return self.record.client_address
+
+    @strawberry.field(description="Done by the insurer's staff rather than with the account.")
+    def by_staff(self) -> bool:
+        return self.record.by_staff
+
+    @strawberry.field(description="A sentence for the member, in the request's language.")
+    def description(self, info: strawberry.Info[GatewayContext, None]) -> str:
+        return translate(f"SECURITY_EVENT.{self.record.kind.value}", info.context.language)
+
+
 @strawberry.type
 class Viewer:
     record: strawberry.Private[SessionRecord]
@@ -275,3 +309,13 @@ class Viewer:
             self.record.account_id, info.context.settings
         )
         return [OpenSession(record=r, current=r.id == self.record.id) for r in records]
+
+    @strawberry.field(
+        description=f"What happened to the account, newest first; first: 1 to {MAX_EVENTS}."
+    )
+    async def security_events(self, first: int = 20) -> list[SecurityEvent]:
+        try:
+            records = await security_events(self.record.account_id, first)
+        except InvalidCount as invalid:
+            raise GraphQLError(str(invalid), extensions={"code": "BAD_USER_INPUT"}) from None
+        return [SecurityEvent(record=r) for r in records]

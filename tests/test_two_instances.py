@@ -31,7 +31,7 @@ import httpx
 import pytest
 import redis
 
-from tests.api.journey import GENEVIEVE, PASSWORD, SAMUEL, registration
+from tests.api.journey import GENEVIEVE, GENEVIEVE_SECOND, PASSWORD, SAMUEL, registration
 from tests.conftest import (
     DEMO_REGISTRY,
     REPO,
@@ -253,10 +253,13 @@ async def test_one_address_meets_one_rate_limit_across_both_instances(pair: Pair
     would allow six on each.
     """
     address, other_address = _unique_addresses(2)
+    # A user code of its own for each attempt: five on one code would lock it (issue 13),
+    # and this part is about the address.
     attempt = _sign_in_input("Nobody123", "Wrong!Pass1")
     async with httpx.AsyncClient(timeout=30) as client:
-        for instance in pair.alternate(RATE_LIMIT):
-            data = await _post(client, instance, address, SIGN_IN, attempt)
+        for n, instance in enumerate(pair.alternate(RATE_LIMIT)):
+            one_code = _sign_in_input(f"Nobody{n}{uuid.uuid4().hex[:8]}", "Wrong!Pass1")
+            data = await _post(client, instance, address, SIGN_IN, one_code)
             assert _codes(data["signIn"]) == ["INVALID_CREDENTIALS"], instance.name
 
         for instance in (pair.a, pair.b):
@@ -322,3 +325,35 @@ async def test_racing_registrations_of_one_certificate_on_both_instances_make_on
     finally:
         await conn.close()
     assert accounts == 1
+
+
+async def test_thirty_guesses_at_once_on_both_instances_evaluate_five(pair: Pair):
+    """Issue 13: the attempt ledger reserves each guess in the database before checking it,
+    so fifteen wrong passwords on each instance at the same moment evaluate five in all."""
+    burst = 30
+    addresses = _unique_addresses(burst + 2)
+    user_code = f"Burst{uuid.uuid4().hex[:8]}"
+    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=burst)) as client:
+        registered = await _post(
+            client,
+            pair.a,
+            addresses[-1],
+            REGISTER,
+            {"input": registration(GENEVIEVE_SECOND, user_code)},
+        )
+        assert registered["register"]["errors"] == [], registered
+        results = await asyncio.gather(
+            *(
+                _post(client, instance, address, SIGN_IN, _sign_in_input(user_code, f"Wrong!{n}"))
+                for n, (instance, address) in enumerate(
+                    zip(pair.alternate(burst), addresses, strict=False)
+                )
+            )
+        )
+        answers = [_codes(result["signIn"]) for result in results]
+        assert answers.count(["INVALID_CREDENTIALS"]) == LOCKOUT_THRESHOLD, answers
+        assert answers.count(["ACCOUNT_LOCKED"]) == burst - LOCKOUT_THRESHOLD, answers
+        right = await _post(
+            client, pair.b, addresses[-2], SIGN_IN, _sign_in_input(user_code, PASSWORD)
+        )
+        assert _codes(right["signIn"]) == ["ACCOUNT_LOCKED"]

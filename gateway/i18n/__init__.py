@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from enum import Enum
 from typing import Any
 
@@ -16,8 +18,31 @@ class Language(Enum):
 DEFAULT_LANGUAGE = Language.FR
 
 
+_UNITS = {
+    Language.FR: (("heure", "heures", 3600), ("minute", "minutes", 60), ("seconde", "secondes", 1)),
+    Language.EN: (("hour", "hours", 3600), ("minute", "minutes", 60), ("second", "seconds", 1)),
+}
+
+
+def duration_in_words(wait: timedelta, language: Language) -> str:
+    """A wait as a member reads it: "1 minute", "15 minutes", "1 heure", never "1 secondes".
+
+    Rounded up to the largest unit that fits, so that the member never comes back too early.
+    """
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    for one, many, size in _UNITS[language]:
+        if seconds >= size or size == 1:
+            count = math.ceil(seconds / size)
+            return f"{count} {one if count == 1 else many}"
+    raise AssertionError("the last unit always fits")
+
+
 def translate(key: str, language: Language, **params: Any) -> str:
-    return MESSAGES[key][language.value].format(**params)
+    rendered = {
+        name: duration_in_words(value, language) if isinstance(value, timedelta) else value
+        for name, value in params.items()
+    }
+    return MESSAGES[key][language.value].format(**rendered)
 
 
 def language_from_header(accept_language: str | None) -> Language:

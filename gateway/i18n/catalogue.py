@@ -57,6 +57,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Le mot de passe ne doit pas contenir le code d'utilisateur.",
         "en": "The password must not contain the user code.",
     },
+    "WEAK_PASSWORD.guessable": {
+        "fr": (
+            "Ce mot de passe est trop courant ou trop facile à deviner (par exemple un mot du "
+            "dictionnaire suivi de chiffres, ou vos nom, date de naissance ou numéros). "
+            "Choisissez-en un moins prévisible."
+        ),
+        "en": (
+            "This password is too common or too easy to guess (a dictionary word followed by "
+            "digits, say, or your name, date of birth or numbers). Please choose a less "
+            "predictable one."
+        ),
+    },
     "WEAK_PASSWORD.same_as_current": {
         "fr": "Le nouveau mot de passe doit être différent du mot de passe actuel.",
         "en": "The new password must differ from the current one.",
@@ -90,16 +102,36 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ACCOUNT_LOCKED": {
         "fr": (
             "Ce code d'utilisateur est verrouillé après trop de tentatives infructueuses. "
-            "Réessayez dans {minutes} minutes."
+            "Réessayez dans {wait}, ou réinitialisez votre mot de passe."
         ),
         "en": (
             "This user code is locked after too many failed attempts. "
-            "Please try again in {minutes} minutes."
+            "Please try again in {wait}, or reset your password."
+        ),
+    },
+    "ACCOUNT_LOCKED.recovery": {
+        "fr": (
+            "La récupération du mot de passe est verrouillée pour ce code d'utilisateur après "
+            "trop de réponses erronées. Réessayez dans {wait}."
+        ),
+        "en": (
+            "Password recovery is locked for this user code after too many wrong answers. "
+            "Please try again in {wait}."
+        ),
+    },
+    "ACCOUNT_LOCKED.identity": {
+        "fr": (
+            "Trop de tentatives pour ce certificat. Réessayez dans {wait}, ou communiquez avec "
+            "l'administrateur de votre régime."
+        ),
+        "en": (
+            "Too many attempts for this certificate. Please try again in {wait}, or contact "
+            "your plan administrator."
         ),
     },
     "RATE_LIMITED": {
-        "fr": "Trop de demandes. Réessayez dans {seconds} secondes.",
-        "en": "Too many requests. Please try again in {seconds} seconds.",
+        "fr": "Trop de demandes. Réessayez dans {wait}.",
+        "en": "Too many requests. Please try again in {wait}.",
     },
     "AUTHENTICATION_REQUIRED": {
         "fr": "Vous devez ouvrir une session.",
@@ -120,6 +152,45 @@ MESSAGES: dict[str, dict[str, str]] = {
     "FORBIDDEN": {
         "fr": "Vous n'avez pas le droit de faire cette opération.",
         "en": "You are not allowed to do this.",
+    },
+    "SECURITY_EVENT.REGISTERED": {
+        "fr": "Inscription aux services en ligne.",
+        "en": "Registered for the online services.",
+    },
+    "SECURITY_EVENT.SIGNED_IN": {
+        "fr": "Ouverture de session.",
+        "en": "Signed in.",
+    },
+    "SECURITY_EVENT.SIGN_IN_LOCKED": {
+        "fr": "Code d'utilisateur verrouillé après trop de mots de passe erronés.",
+        "en": "User code locked after too many wrong passwords.",
+    },
+    "SECURITY_EVENT.RECOVERY_LOCKED": {
+        "fr": "Récupération du mot de passe verrouillée après trop de réponses erronées.",
+        "en": "Password recovery locked after too many wrong answers.",
+    },
+    "SECURITY_EVENT.PASSWORD_CHANGED": {
+        "fr": "Mot de passe changé.",
+        "en": "Password changed.",
+    },
+    "SECURITY_EVENT.PASSWORD_RESET": {
+        "fr": (
+            "Mot de passe réinitialisé avec la question de sécurité; toutes les sessions ont "
+            "pris fin."
+        ),
+        "en": "Password reset with the security question; every session was ended.",
+    },
+    "SECURITY_EVENT.FILE_LINKED": {
+        "fr": "Un dossier a été ajouté à ce code d'utilisateur.",
+        "en": "A file was added to this user code.",
+    },
+    "SECURITY_EVENT.SESSIONS_REVOKED": {
+        "fr": "Des sessions ont été fermées.",
+        "en": "Sessions were ended.",
+    },
+    "SECURITY_EVENT.PROFILE_CORRECTED": {
+        "fr": "Vos renseignements personnels ont été corrigés par notre service à la clientèle.",
+        "en": "Your personal information was corrected by our customer service.",
     },
     "NOT_FOUND": {
         "fr": "Introuvable.",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
 
 from gateway.registry import import_registry_file
+from models.attempts import AttemptCounter
 from tests.conftest import DEMO_REGISTRY
 
 # Geneviève Côté: three files in the demo registry (G81234/0004417, G55007/7710, RC3090/0004417).
@@ -59,6 +61,15 @@ mutation Link($input: LinkExistingCredentialsInput!) {{
   linkExistingCredentials(input: $input) {{ {SIGN_IN_FIELDS} }}
 }}"""
 SIGN_OUT = f"mutation {{ signOut {{ {ERRORS} }} }}"
+HINT = f"mutation($input: PasswordHintInput!) {{ passwordHint(input: $input) {{ hint {ERRORS} }} }}"
+RESET = f"mutation($input: ResetPasswordInput!) {{ resetPassword(input: $input) {{ {ERRORS} }} }}"
+CHANGE = (
+    f"mutation($input: ChangePasswordInput!) {{ changePassword(input: $input) {{ {ERRORS} }} }}"
+)
+SESSIONS = "{ viewer { sessions { id channel createdAt lastSeenAt clientAddress current } } }"
+REVOKE = f"mutation($id: ID!) {{ revokeSession(id: $id) {{ {ERRORS} }} }}"
+EVERYWHERE = f"mutation {{ signOutEverywhere {{ {ERRORS} }} }}"
+NEW_PASSWORD = "Bouleau#2025"
 VIEWER = f"""
 query {{
   viewer {{
@@ -142,3 +153,28 @@ async def sign_in(
 
 def codes(payload: dict[str, Any]) -> list[tuple[str, str | None]]:
     return [(e["code"], e["field"]) for e in payload["errors"]]
+
+
+async def lock_runs_out() -> None:
+    """Every lock of the attempt ledger ends now, as it would once its time is up."""
+    await AttemptCounter.filter(locked_until_ms__isnull=False).update(
+        locked_until_ms=time.time_ns() // 1_000_000 - 1000
+    )
+
+
+async def link(
+    api: httpx.AsyncClient, identity: dict, user_code: str = "GenCote86", password: str = PASSWORD
+) -> dict[str, Any]:
+    variables = {"input": {**identity, "userCode": user_code, "password": password}}
+    return (await gql(api, LINK, variables))["linkExistingCredentials"]
+
+
+def reset_input(**overrides: Any) -> dict[str, Any]:
+    values = {
+        "userCode": "GenCote86",
+        "dateOfBirth": "1986-04-19",
+        "mothersFirstName": "  MARIE-EVE ",
+        "newPassword": NEW_PASSWORD,
+        "newPasswordConfirmation": NEW_PASSWORD,
+    }
+    return {"input": values | overrides}

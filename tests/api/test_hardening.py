@@ -2,11 +2,13 @@
 
 import json
 import logging
+from datetime import timedelta
 
 import httpx
 import pytest
 from tortoise import connections
 
+from gateway.i18n import Language, duration_in_words
 from gateway.ratelimit import AddressRateLimiter
 from gateway.settings import Settings
 from tests.api.journey import (
@@ -164,7 +166,8 @@ async def test_credential_mutations_are_rate_limited_per_address(make_client: Cl
         [error] = limited["data"]["signIn"]["errors"]
         assert error["code"] == "RATE_LIMITED"
         assert 0 < error["retryAfter"] <= 60
-        assert str(error["retryAfter"]) in error["message"]
+        wait = duration_in_words(timedelta(seconds=error["retryAfter"]), Language.EN)
+        assert wait in error["message"]
         registered = await gql(client, REGISTER, {"input": registration(GENEVIEVE, "GenCote86")})
         assert registered["register"]["errors"][0]["code"] == "RATE_LIMITED"
         assert (await gql(client, VIEWER))["viewer"] is None

@@ -1,53 +1,31 @@
 """Linking existing credentials (R9), forgotten passwords (R14), the member's sessions."""
 
-from datetime import UTC, datetime, timedelta
-
 import httpx
 
-from models.accounts import Account, AccountCertificate
+from models.accounts import AccountCertificate
 from models.audit import AuditEvent
 from models.sessions import Session
 from tests.api.journey import (
-    ERRORS,
+    CHANGE,
+    EVERYWHERE,
     GENEVIEVE,
     GENEVIEVE_SECOND,
-    LINK,
+    HINT,
+    NEW_PASSWORD,
     PASSWORD,
+    RESET,
+    REVOKE,
     SAMUEL,
+    SESSIONS,
     VIEWER,
     codes,
     gql,
+    link,
+    lock_runs_out,
     register,
+    reset_input,
     sign_in,
 )
-
-HINT = f"mutation($input: PasswordHintInput!) {{ passwordHint(input: $input) {{ hint {ERRORS} }} }}"
-RESET = f"mutation($input: ResetPasswordInput!) {{ resetPassword(input: $input) {{ {ERRORS} }} }}"
-CHANGE = (
-    f"mutation($input: ChangePasswordInput!) {{ changePassword(input: $input) {{ {ERRORS} }} }}"
-)
-SESSIONS = "{ viewer { sessions { id channel createdAt lastSeenAt clientAddress current } } }"
-REVOKE = f"mutation($id: ID!) {{ revokeSession(id: $id) {{ {ERRORS} }} }}"
-EVERYWHERE = f"mutation {{ signOutEverywhere {{ {ERRORS} }} }}"
-NEW_PASSWORD = "Bouleau#2025"
-
-
-async def link(
-    api: httpx.AsyncClient, identity: dict, user_code: str = "GenCote86", password: str = PASSWORD
-):
-    variables = {"input": {**identity, "userCode": user_code, "password": password}}
-    return (await gql(api, LINK, variables))["linkExistingCredentials"]
-
-
-def reset_input(**overrides) -> dict:
-    values = {
-        "userCode": "GenCote86",
-        "dateOfBirth": "1986-04-19",
-        "mothersFirstName": "  MARIE-EVE ",
-        "newPassword": NEW_PASSWORD,
-        "newPasswordConfirmation": NEW_PASSWORD,
-    }
-    return {"input": values | overrides}
 
 
 async def test_linking_reaches_a_new_file_and_signs_in(api: httpx.AsyncClient):
@@ -163,7 +141,9 @@ async def test_new_password_follows_the_rules_and_must_change(api: httpx.AsyncCl
     )
     assert codes(same["resetPassword"]) == [("WEAK_PASSWORD", "newPassword")]
     revealed = await gql(
-        api, RESET, reset_input(newPassword="la Cabane", newPasswordConfirmation="la Cabane")
+        api,
+        RESET,
+        reset_input(newPassword="La Cabane à Sucre", newPasswordConfirmation="La Cabane à Sucre"),
     )
     assert ("HINT_REVEALS_PASSWORD", "newPassword") in codes(revealed["resetPassword"])
     assert (await sign_in(api, "GenCote86"))["errors"] == []
@@ -177,9 +157,7 @@ async def test_wrong_answers_lock_recovery(api: httpx.AsyncClient):
     locked = await gql(api, RESET, reset_input())
     assert codes(locked["resetPassword"]) == [("ACCOUNT_LOCKED", None)]
     assert await AuditEvent.filter(event="recovery_locked").count() == 1
-    await Account.filter(user_code="GenCote86").update(
-        recovery_locked_until=datetime.now(UTC) - timedelta(seconds=1)
-    )
+    await lock_runs_out()
     assert (await gql(api, RESET, reset_input()))["resetPassword"]["errors"] == []
 
 

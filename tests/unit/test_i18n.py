@@ -1,10 +1,11 @@
 """Every message exists in French and English (the requirements' 'Everywhere')."""
 
 import string
+from datetime import timedelta
 
 import pytest
 
-from gateway.i18n import Language, language_from_header, translate
+from gateway.i18n import Language, duration_in_words, language_from_header, translate
 from gateway.i18n.catalogue import MESSAGES
 from gateway.problems import ErrorCode
 
@@ -26,7 +27,27 @@ def test_both_languages_take_the_same_placeholders(key):
 
 
 def test_translate_fills_placeholders():
-    assert "5" in translate("ACCOUNT_LOCKED", Language.EN, minutes=5)
+    assert "15 minutes" in translate("ACCOUNT_LOCKED", Language.EN, wait=timedelta(minutes=15))
+
+
+@pytest.mark.parametrize(
+    ("seconds", "french", "english"),
+    [
+        (1, "1 seconde", "1 second"),
+        (0.2, "1 seconde", "1 second"),
+        (45, "45 secondes", "45 seconds"),
+        (60, "1 minute", "1 minute"),
+        (61, "2 minutes", "2 minutes"),
+        (900, "15 minutes", "15 minutes"),
+        (3600, "1 heure", "1 hour"),
+        (7200, "2 heures", "2 hours"),
+    ],
+)
+def test_waits_read_in_words_and_never_too_early(seconds, french, english):
+    """Issue 19: « dans 1 seconde », « dans 1 heure », never « 1 secondes »."""
+    wait = timedelta(seconds=seconds)
+    assert duration_in_words(wait, Language.FR) == french
+    assert duration_in_words(wait, Language.EN) == english
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,271 @@
+"""The attempt ledger: one limit on guessing each secret, that holds when attempts arrive at once.
+
+Every secret a caller can guess (a password, the mother's first name, a date of birth) is
+checked only after an attempt was **reserved** for the key the caller typed: one conditional
+statement counts the attempt as pending and tells whether failures and pending attempts
+together were still under the threshold. Thirty attempts sent at once so evaluate at most
+*threshold* of them: the others wait for the pending ones to be told (a success clears the
+count, a failure keeps it) and, once the failures reach the threshold, are refused before any
+argon2 work, on SQLite and PostgreSQL, whatever the number of gateway processes. Waiting
+rather than refusing outright is what lets twenty members' correct answers at once all through.
+
+The key is what was typed, **whether or not it exists** (an unknown user code locks like a
+known one, so ``ACCOUNT_LOCKED`` tells nothing), and it is kept only as a keyed digest: what a
+member mistypes, a password in the user-code field say, never lands anywhere in clear.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+from typing import Any
+
+from tortoise import connections
+
+from gateway import audit
+from gateway.audit import Origin
+from gateway.joined import bind_named
+from gateway.problems import ErrorCode, Problem, waiting
+from gateway.server_key import ServerKey
+from gateway.settings import Settings
+
+
+class Scope(Enum):
+    """What is guessed, and under which key it is counted."""
+
+    PASSWORD = "password"  # signIn, linkExistingCredentials, changePassword; by user code
+    RECOVERY = "recovery"  # resetPassword's mother's first name; by user code
+    IDENTITY = "identity"  # register's and linking's date of birth; by contract + certificate
+    HINT = "hint"  # passwordHint's date of birth; by user code, successes counted too
+
+
+@dataclass(frozen=True)
+class Policy:
+    threshold: int
+    lock: timedelta
+    window: timedelta
+    clear_on_success: bool
+    refusal: Problem  # the wait is filled in when refused
+    events: tuple[str, str, str]  # audit events: failed, locked, refused
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A reserved attempt: its outcome must be told with ``succeeded`` or ``failed``."""
+
+    scope: Scope
+    key_digest: str
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The key is locked: nothing was evaluated."""
+
+    key_digest: str
+    problem: Problem
+
+
+# A count starts again when its window has passed or its lock has run out; pending attempts
+# are forgotten when nothing was reserved for longer than any evaluation takes (a process
+# killed while it evaluated one must not hold the key for ever).
+_STALE = (
+    '("attempt_counter"."window_ends_ms" <= CAST(:now AS BIGINT) OR '
+    '("attempt_counter"."locked_until_ms" IS NOT NULL AND '
+    '"attempt_counter"."locked_until_ms" <= CAST(:now AS BIGINT)))'
+)
+_PENDING_LOST = '("attempt_counter"."pending_since_ms" <= CAST(:pending_lost AS BIGINT))'
+_FAILURES = f'(CASE WHEN {_STALE} THEN 0 ELSE "attempt_counter"."failures" END)'
+_PENDING = f'(CASE WHEN {_STALE} OR {_PENDING_LOST} THEN 0 ELSE "attempt_counter"."pending" END)'
+_RESERVE = f"""
+INSERT INTO "attempt_counter" ("scope", "key_digest", "failures", "pending", "pending_since_ms",
+                               "window_ends_ms", "locked_until_ms")
+VALUES (:scope, :key, 0, 1, CAST(:now AS BIGINT), CAST(:window_ends AS BIGINT), NULL)
+ON CONFLICT ("scope", "key_digest") DO UPDATE SET
+  "failures" = {_FAILURES},
+  "pending" = {_PENDING} + 1,
+  "pending_since_ms" = CAST(:now AS BIGINT),
+  "window_ends_ms" = CASE WHEN {_STALE} THEN CAST(:window_ends AS BIGINT)
+                          ELSE "attempt_counter"."window_ends_ms" END,
+  "locked_until_ms" = CASE WHEN {_STALE} THEN NULL ELSE "attempt_counter"."locked_until_ms" END
+WHERE ("attempt_counter"."locked_until_ms" IS NULL
+       OR "attempt_counter"."locked_until_ms" <= CAST(:now AS BIGINT))
+  AND {_FAILURES} + {_PENDING} < CAST(:threshold AS INTEGER)
+RETURNING "pending"
+"""
+_TOLD = '"pending" = CASE WHEN "pending" > 0 THEN "pending" - 1 ELSE 0 END'
+# A failure (or, where successes count too, any outcome) kept; the lock set by the one that
+# reaches the threshold.
+_KEEP = f"""
+UPDATE "attempt_counter" SET {_TOLD}, "failures" = "failures" + 1,
+  "locked_until_ms" = CASE WHEN "failures" + 1 >= CAST(:threshold AS INTEGER)
+                           AND "locked_until_ms" IS NULL
+                           THEN CAST(:lock_ends AS BIGINT) ELSE "locked_until_ms" END
+WHERE "scope" = :scope AND "key_digest" = :key
+RETURNING "failures"
+"""
+_CLEAR_ON_SUCCESS = f"""
+UPDATE "attempt_counter" SET {_TOLD}, "failures" = 0, "locked_until_ms" = NULL
+WHERE "scope" = :scope AND "key_digest" = :key
+"""
+_STATE = """
+SELECT "locked_until_ms" FROM "attempt_counter"
+WHERE "scope" = :scope AND "key_digest" = :key AND "locked_until_ms" > CAST(:now AS BIGINT)
+"""
+_CLEAR = 'DELETE FROM "attempt_counter" WHERE "scope" = :scope AND "key_digest" = :key'
+_PURGE = """
+DELETE FROM "attempt_counter" WHERE "window_ends_ms" <= CAST(:now AS BIGINT)
+AND ("locked_until_ms" IS NULL OR "locked_until_ms" <= CAST(:now AS BIGINT))
+"""
+# How long a reservation may be left untold (no evaluation takes this long), and how long a
+# caller waits for pending attempts before it is refused as if the key were locked.
+PENDING_LOST_AFTER = timedelta(seconds=60)
+WAIT_FOR_PENDING = timedelta(seconds=10)
+_POLL_SECONDS = (0.005, 0.01, 0.02, 0.04, 0.08, 0.1)
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def _ms(delta: timedelta) -> int:
+    return int(delta.total_seconds() * 1000)
+
+
+def policies(settings: Settings) -> dict[Scope, Policy]:
+    failures_kept = timedelta(hours=settings.attempt_window_hours)
+    lock = timedelta(minutes=settings.lockout_minutes)
+    hour = timedelta(hours=1)
+    return {
+        Scope.PASSWORD: Policy(
+            settings.lockout_threshold,
+            lock,
+            failures_kept,
+            True,
+            Problem(ErrorCode.ACCOUNT_LOCKED),
+            ("sign_in_failed", "locked", "sign_in_refused"),
+        ),
+        Scope.RECOVERY: Policy(
+            settings.recovery_threshold,
+            lock,
+            failures_kept,
+            True,
+            Problem(ErrorCode.ACCOUNT_LOCKED, message="ACCOUNT_LOCKED.recovery"),
+            ("recovery_failed", "recovery_locked", "recovery_refused"),
+        ),
+        Scope.IDENTITY: Policy(
+            settings.identity_threshold,
+            lock,
+            failures_kept,
+            True,
+            Problem(ErrorCode.ACCOUNT_LOCKED, "certificateNumber", "ACCOUNT_LOCKED.identity"),
+            ("identity_failed", "identity_locked", "identity_refused"),
+        ),
+        Scope.HINT: Policy(
+            settings.hint_requests_per_hour,
+            hour,
+            hour,
+            False,
+            Problem(ErrorCode.RATE_LIMITED),
+            ("hint_failed", "hint_limited", "hint_refused"),
+        ),
+    }
+
+
+class AttemptLedger:
+    def __init__(self, settings: Settings, server_key: ServerKey) -> None:
+        self.policies = policies(settings)
+        self.server_key = server_key
+
+    async def key_digest(self, scope: Scope, key: str) -> str:
+        return await self.server_key.digest(f"attempt:{scope.value}", key)
+
+    async def reserve(self, scope: Scope, key: str, origin: Origin) -> Attempt | Refused:
+        """Count one attempt at guessing under ``key`` (its canonical form), before any
+        check; refused, and audited, when the key is locked. While the threshold is taken up
+        by attempts still being evaluated, wait for their outcome (at most WAIT_FOR_PENDING)."""
+        policy = self.policies[scope]
+        digest = await self.key_digest(scope, key)
+        deadline = time.monotonic() + WAIT_FOR_PENDING.total_seconds()
+        for poll in itertools.chain(_POLL_SECONDS, itertools.repeat(_POLL_SECONDS[-1])):
+            now = _now_ms()
+            values = {
+                "scope": scope.value,
+                "key": digest,
+                "now": now,
+                "pending_lost": now - _ms(PENDING_LOST_AFTER),
+                "window_ends": now + _ms(policy.window),
+                "threshold": policy.threshold,
+            }
+            if await _run(_RESERVE, values):
+                return Attempt(scope, digest)
+            locked = await _run(_STATE, {"scope": scope.value, "key": digest, "now": now})
+            if locked or time.monotonic() >= deadline:
+                wait = timedelta(milliseconds=int(locked[0][0]) - now) if locked else policy.lock
+                break
+            await asyncio.sleep(poll)
+        await audit.record(policy.events[2], origin, key_digest=digest)
+        refusal = policy.refusal
+        return Refused(digest, waiting(refusal.code, wait, refusal.field, refusal.message))
+
+    async def succeeded(self, attempt: Attempt) -> None:
+        policy = self.policies[attempt.scope]
+        if policy.clear_on_success:
+            await _run(_CLEAR_ON_SUCCESS, {"scope": attempt.scope.value, "key": attempt.key_digest})
+        else:
+            await self._keep(attempt)
+
+    async def failed(
+        self, attempt: Attempt, origin: Origin, *, account_id: int | None = None
+    ) -> None:
+        """The failure stays counted; audited, with the lock it set if it was the last."""
+        policy = self.policies[attempt.scope]
+        failed_event, locked_event, _ = policy.events
+        await audit.record(
+            failed_event, origin, account_id=account_id, key_digest=attempt.key_digest
+        )
+        if await self._keep(attempt) == policy.threshold:
+            await audit.record(
+                locked_event, origin, account_id=account_id, key_digest=attempt.key_digest
+            )
+
+    async def _keep(self, attempt: Attempt) -> int | None:
+        """Count the attempt's outcome; the failures now counted (None: the count was gone)."""
+        policy = self.policies[attempt.scope]
+        values = {
+            "scope": attempt.scope.value,
+            "key": attempt.key_digest,
+            "threshold": policy.threshold,
+            "lock_ends": _now_ms() + _ms(policy.lock),
+        }
+        rows = await _run(_KEEP, values)
+        return int(rows[0][0]) if rows else None
+
+    async def locked_for(self, scope: Scope, key: str) -> timedelta | None:
+        """How long ``key`` stays locked, if it is (what the insurer's staff see)."""
+        now = _now_ms()
+        digest = await self.key_digest(scope, key)
+        locked = await _run(_STATE, {"scope": scope.value, "key": digest, "now": now})
+        return timedelta(milliseconds=int(locked[0][0]) - now) if locked else None
+
+    async def clear(self, scope: Scope, key: str) -> None:
+        await _run(_CLEAR, {"scope": scope.value, "key": await self.key_digest(scope, key)})
+
+
+async def purge_expired() -> int:
+    """Forget counts whose window and lock have both passed; the periodic clean-up's job."""
+    connection = connections.get("default")
+    sql, values = bind_named(_PURGE, connection.capabilities.dialect, {"now": _now_ms()})
+    count, _ = await connection.execute_query(sql, values)
+    return int(count)
+
+
+async def _run(template: str, values: dict[str, Any]) -> list[tuple[Any, ...]]:
+    connection = connections.get("default")
+    sql, parameters = bind_named(template, connection.capabilities.dialect, values)
+    # The dict form is the one that fetches rows whatever the statement (RETURNING included).
+    rows = await connection.execute_query_dict(sql, parameters)
+    return [tuple(row.values()) for row in rows]
