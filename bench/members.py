@@ -26,8 +26,8 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from gateway.app import create_app
 from gateway.persisted import query_hash
 from gateway.registration import verify_identity
-from gateway.text import canonical_user_code
 from gateway.settings import Settings
+from gateway.text import canonical_user_code
 from models.accounts import Account, AccountCertificate
 
 PASSWORD = "Erable!2024"  # noqa: S105 - the benchmark members' throwaway password
