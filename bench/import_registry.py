@@ -25,13 +25,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from gateway.db import apply_migrations, close_database, open_database
 from gateway.registry import import_registry_file
-from gateway.settings import Settings
+from store.db import apply_migrations, close_database, open_database
 
 
 async def _timed_import(database_url: str, registry: Path) -> dict[str, object]:
-    await open_database(Settings(database_url=database_url))
+    await open_database(database_url)
     try:
         started = time.perf_counter()
         summary = await import_registry_file(registry)
@@ -57,7 +56,7 @@ def _run_in_child(database_url: str, registry: Path) -> dict[str, object]:
 
 
 async def _migrate(database_url: str) -> None:
-    await apply_migrations(Settings(database_url=database_url))
+    await apply_migrations(database_url)
     await close_database()
 
 

@@ -23,12 +23,12 @@ import httpx
 from asgi_lifespan import LifespanManager
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from gateway.app import create_app
-from gateway.persisted import query_hash
 from gateway.registration import verify_identity
 from gateway.settings import Settings
 from gateway.text import canonical_user_code
 from models.accounts import Account, AccountCertificate
+from server.app import create_app
+from server.persisted import query_hash
 
 PASSWORD = "Erable!2024"  # noqa: S105 - the benchmark members' throwaway password
 ONE_FILE_CODE = "benchOneFile"

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib import resources
-
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from gateway import audit
 from gateway.audit import Origin
 from gateway.i18n import Language
-from gateway.joined import JoinedSelect
 from gateway.problems import ErrorCode, Problem
-from models.agreements import AgreementAcceptance, UsageAgreement
+from store import agreements as stored
+from store.errors import Conflict
+from store.records import Account, Agreement
 
 DEFAULT_VERSION = "1"
 DEFAULT_TITLES = {
@@ -36,12 +34,12 @@ class AgreementText:
     published_at: datetime
 
 
-async def current_agreement() -> UsageAgreement | None:
+async def current_agreement() -> Agreement | None:
     """The newest published version is the one in force."""
-    return await UsageAgreement.all().order_by("-published_at", "-id").first()
+    return await stored.current()
 
 
-def in_language(agreement: UsageAgreement, language: Language) -> AgreementText:
+def in_language(agreement: Agreement, language: Language) -> AgreementText:
     french = language is Language.FR
     return AgreementText(
         version=agreement.version,
@@ -54,32 +52,26 @@ def in_language(agreement: UsageAgreement, language: Language) -> AgreementText:
 
 async def publish_agreement(
     version: str, *, title_fr: str, title_en: str, body_fr: str, body_en: str
-) -> UsageAgreement:
+) -> Agreement:
     """A new version is in force at once: the next sign-in of every member asks for it."""
     fields = {"version": version, "title-fr": title_fr, "title-en": title_en}
     fields |= {"body-fr": body_fr, "body-en": body_en}
     blank = [name for name, value in fields.items() if not value.strip()]
     if blank:
         raise ValueError(f"empty {', '.join(blank)}")
+    version = version.strip()
+    entry = audit.entry("agreement_published", None, version=version)
     try:
-        async with in_transaction():
-            agreement = await UsageAgreement.create(
-                version=version.strip(),
-                title_fr=title_fr.strip(),
-                title_en=title_en.strip(),
-                body_fr=body_fr,
-                body_en=body_en,
-                published_at=datetime.now(UTC),
-            )
-    except IntegrityError:
-        raise AgreementVersionExists(f"version {version.strip()!r} is already published") from None
-    await audit.record("agreement_published", None, version=agreement.version)
-    return agreement
+        return await stored.publish(
+            version, title_fr.strip(), title_en.strip(), body_fr, body_en, entry
+        )
+    except Conflict:
+        raise AgreementVersionExists(f"version {version!r} is already published") from None
 
 
-async def ensure_default_agreement() -> UsageAgreement | None:
+async def ensure_default_agreement() -> Agreement | None:
     """Publish version 1 from the texts shipped with the package when none exists yet."""
-    if await UsageAgreement.exists():
+    if await stored.any_published():
         return None
     demo = resources.files("gateway") / "demo"
     try:
@@ -94,58 +86,13 @@ async def ensure_default_agreement() -> UsageAgreement | None:
         return None
 
 
-def accepted_current_sql(account_column: str) -> str:
-    """True when the account in ``account_column`` accepted the version in force, or when no
-    version is published; constant SQL to embed in a larger statement."""
-    # account_column is the caller's constant, never input.
-    return (
-        'NOT EXISTS (SELECT 1 FROM "usage_agreement") OR EXISTS (SELECT 1 FROM '  # noqa: S608
-        '"agreement_acceptance" AS "aa" WHERE '
-        f'"aa"."account_id" = {account_column} AND "aa"."agreement_id" = '
-        '(SELECT "id" FROM "usage_agreement" ORDER BY "published_at" DESC, "id" DESC LIMIT 1))'
-    )
-
-
-_ACCEPTED_CURRENT = JoinedSelect([], "", extras=[("accepted", f"({accepted_current_sql('?')})")])
-
-
-async def accepted_current(account_id: int) -> bool:
-    """R12 in one query: has this account accepted the version in force?"""
-    joined = await _ACCEPTED_CURRENT.fetch(account_id)
-    return bool(joined.computed("accepted", joined.rows[0]))
-
-
-async def has_accepted(account_id: int, agreement: UsageAgreement | None) -> bool:
-    if agreement is None:
-        return True
-    return await AgreementAcceptance.exists(account_id=account_id, agreement_id=agreement.id)
-
-
-async def accept_agreement(
-    account_id: int, user_code: str, version: str, origin: Origin
-) -> list[Problem]:
+async def accept_agreement(account: Account, version: str, origin: Origin) -> list[Problem]:
     """Record acceptance of the version in force; accepting it twice changes nothing."""
-    agreement = await current_agreement()
+    agreement = await stored.current()
     if agreement is None or version.strip() != agreement.version:
         return [Problem(ErrorCode.AGREEMENT_OUTDATED, "version")]
-    if await has_accepted(account_id, agreement):
+    if await stored.has_accepted(account.id, agreement.id):
         return []
-    try:
-        async with in_transaction():
-            await AgreementAcceptance.create(
-                account_id=account_id,
-                agreement_id=agreement.id,
-                accepted_at=datetime.now(UTC),
-                channel=origin.channel,
-                client_address=origin.client_address,
-            )
-            await audit.record(
-                "agreement_accepted",
-                origin,
-                account_id=account_id,
-                user_code=user_code,
-                version=agreement.version,
-            )
-    except IntegrityError:
-        pass
+    entry = audit.entry_for(account, "agreement_accepted", origin, version=agreement.version)
+    await stored.accept(account.id, agreement.id, origin.channel, origin.client_address, entry)
     return []

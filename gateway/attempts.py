@@ -22,16 +22,13 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
-from typing import Any
-
-from tortoise import connections
 
 from gateway import audit
 from gateway.audit import Origin
-from gateway.joined import bind_named
 from gateway.problems import ErrorCode, Problem, waiting
 from gateway.server_key import ServerKey
 from gateway.settings import Settings
+from store import attempts as counts
 
 
 class Scope(Enum):
@@ -69,57 +66,6 @@ class Refused:
     problem: Problem
 
 
-# A count starts again when its window has passed or its lock has run out; pending attempts
-# are forgotten when nothing was reserved for longer than any evaluation takes (a process
-# killed while it evaluated one must not hold the key for ever).
-_STALE = (
-    '("attempt_counter"."window_ends_ms" <= CAST(:now AS BIGINT) OR '
-    '("attempt_counter"."locked_until_ms" IS NOT NULL AND '
-    '"attempt_counter"."locked_until_ms" <= CAST(:now AS BIGINT)))'
-)
-_PENDING_LOST = '("attempt_counter"."pending_since_ms" <= CAST(:pending_lost AS BIGINT))'
-_FAILURES = f'(CASE WHEN {_STALE} THEN 0 ELSE "attempt_counter"."failures" END)'
-_PENDING = f'(CASE WHEN {_STALE} OR {_PENDING_LOST} THEN 0 ELSE "attempt_counter"."pending" END)'
-_RESERVE = f"""
-INSERT INTO "attempt_counter" ("scope", "key_digest", "failures", "pending", "pending_since_ms",
-                               "window_ends_ms", "locked_until_ms")
-VALUES (:scope, :key, 0, 1, CAST(:now AS BIGINT), CAST(:window_ends AS BIGINT), NULL)
-ON CONFLICT ("scope", "key_digest") DO UPDATE SET
-  "failures" = {_FAILURES},
-  "pending" = {_PENDING} + 1,
-  "pending_since_ms" = CAST(:now AS BIGINT),
-  "window_ends_ms" = CASE WHEN {_STALE} THEN CAST(:window_ends AS BIGINT)
-                          ELSE "attempt_counter"."window_ends_ms" END,
-  "locked_until_ms" = CASE WHEN {_STALE} THEN NULL ELSE "attempt_counter"."locked_until_ms" END
-WHERE ("attempt_counter"."locked_until_ms" IS NULL
-       OR "attempt_counter"."locked_until_ms" <= CAST(:now AS BIGINT))
-  AND {_FAILURES} + {_PENDING} < CAST(:threshold AS INTEGER)
-RETURNING "pending"
-"""
-_TOLD = '"pending" = CASE WHEN "pending" > 0 THEN "pending" - 1 ELSE 0 END'
-# A failure (or, where successes count too, any outcome) kept; the lock set by the one that
-# reaches the threshold.
-_KEEP = f"""
-UPDATE "attempt_counter" SET {_TOLD}, "failures" = "failures" + 1,
-  "locked_until_ms" = CASE WHEN "failures" + 1 >= CAST(:threshold AS INTEGER)
-                           AND "locked_until_ms" IS NULL
-                           THEN CAST(:lock_ends AS BIGINT) ELSE "locked_until_ms" END
-WHERE "scope" = :scope AND "key_digest" = :key
-RETURNING "failures"
-"""
-_CLEAR_ON_SUCCESS = f"""
-UPDATE "attempt_counter" SET {_TOLD}, "failures" = 0, "locked_until_ms" = NULL
-WHERE "scope" = :scope AND "key_digest" = :key
-"""
-_STATE = """
-SELECT "locked_until_ms" FROM "attempt_counter"
-WHERE "scope" = :scope AND "key_digest" = :key AND "locked_until_ms" > CAST(:now AS BIGINT)
-"""
-_CLEAR = 'DELETE FROM "attempt_counter" WHERE "scope" = :scope AND "key_digest" = :key'
-_PURGE = """
-DELETE FROM "attempt_counter" WHERE "window_ends_ms" <= CAST(:now AS BIGINT)
-AND ("locked_until_ms" IS NULL OR "locked_until_ms" <= CAST(:now AS BIGINT))
-"""
 # How long a reservation may be left untold (no evaluation takes this long), and how long a
 # caller waits for pending attempts before it is refused as if the key were locked.
 PENDING_LOST_AFTER = timedelta(seconds=60)
@@ -192,19 +138,18 @@ class AttemptLedger:
         deadline = time.monotonic() + WAIT_FOR_PENDING.total_seconds()
         for poll in itertools.chain(_POLL_SECONDS, itertools.repeat(_POLL_SECONDS[-1])):
             now = _now_ms()
-            values = {
-                "scope": scope.value,
-                "key": digest,
-                "now": now,
-                "pending_lost": now - _ms(PENDING_LOST_AFTER),
-                "window_ends": now + _ms(policy.window),
-                "threshold": policy.threshold,
-            }
-            if await _run(_RESERVE, values):
+            if await counts.reserve(
+                scope.value,
+                digest,
+                now,
+                pending_lost=now - _ms(PENDING_LOST_AFTER),
+                window_ends=now + _ms(policy.window),
+                threshold=policy.threshold,
+            ):
                 return Attempt(scope, digest)
-            locked = await _run(_STATE, {"scope": scope.value, "key": digest, "now": now})
-            if locked or time.monotonic() >= deadline:
-                wait = timedelta(milliseconds=int(locked[0][0]) - now) if locked else policy.lock
+            locked = await counts.locked_until(scope.value, digest, now)
+            if locked is not None or time.monotonic() >= deadline:
+                wait = timedelta(milliseconds=locked - now) if locked else policy.lock
                 break
             await asyncio.sleep(poll)
         await audit.record(policy.events[2], origin, key_digest=digest)
@@ -214,7 +159,7 @@ class AttemptLedger:
     async def succeeded(self, attempt: Attempt) -> None:
         policy = self.policies[attempt.scope]
         if policy.clear_on_success:
-            await _run(_CLEAR_ON_SUCCESS, {"scope": attempt.scope.value, "key": attempt.key_digest})
+            await counts.clear_on_success(attempt.scope.value, attempt.key_digest)
         else:
             await self._keep(attempt)
 
@@ -235,37 +180,21 @@ class AttemptLedger:
     async def _keep(self, attempt: Attempt) -> int | None:
         """Count the attempt's outcome; the failures now counted (None: the count was gone)."""
         policy = self.policies[attempt.scope]
-        values = {
-            "scope": attempt.scope.value,
-            "key": attempt.key_digest,
-            "threshold": policy.threshold,
-            "lock_ends": _now_ms() + _ms(policy.lock),
-        }
-        rows = await _run(_KEEP, values)
-        return int(rows[0][0]) if rows else None
+        lock_ends = _now_ms() + _ms(policy.lock)
+        return await counts.keep(
+            attempt.scope.value, attempt.key_digest, policy.threshold, lock_ends
+        )
 
     async def locked_for(self, scope: Scope, key: str) -> timedelta | None:
         """How long ``key`` stays locked, if it is (what the insurer's staff see)."""
         now = _now_ms()
-        digest = await self.key_digest(scope, key)
-        locked = await _run(_STATE, {"scope": scope.value, "key": digest, "now": now})
-        return timedelta(milliseconds=int(locked[0][0]) - now) if locked else None
+        locked = await counts.locked_until(scope.value, await self.key_digest(scope, key), now)
+        return timedelta(milliseconds=locked - now) if locked is not None else None
 
     async def clear(self, scope: Scope, key: str) -> None:
-        await _run(_CLEAR, {"scope": scope.value, "key": await self.key_digest(scope, key)})
+        await counts.clear(scope.value, await self.key_digest(scope, key))
 
 
 async def purge_expired() -> int:
     """Forget counts whose window and lock have both passed; the periodic clean-up's job."""
-    connection = connections.get("default")
-    sql, values = bind_named(_PURGE, connection.capabilities.dialect, {"now": _now_ms()})
-    count, _ = await connection.execute_query(sql, values)
-    return int(count)
-
-
-async def _run(template: str, values: dict[str, Any]) -> list[tuple[Any, ...]]:
-    connection = connections.get("default")
-    sql, parameters = bind_named(template, connection.capabilities.dialect, values)
-    # The dict form is the one that fetches rows whatever the statement (RETURNING included).
-    rows = await connection.execute_query_dict(sql, parameters)
-    return [tuple(row.values()) for row in rows]
+    return await counts.purge(_now_ms())

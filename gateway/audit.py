@@ -1,4 +1,4 @@
-"""One function to record what happened; callers pass no secret, and none is accepted."""
+"""What happened, for the audit trail: callers pass no secret, and none is accepted."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from typing import Any
 
 from gateway import metrics
 from gateway.i18n import Language
-from gateway.joined import Insert
-from models.accounts import Account
-from models.audit import AuditEvent
+from store.audit import insert_entry
+from store.records import Account, AuditEntry
 
 
 @dataclass(frozen=True)
@@ -24,10 +23,7 @@ class Origin:
     request_id: str | None = None
 
 
-INSERT_EVENT = Insert(AuditEvent)
-
-
-def event_row(
+def entry(
     event: str,
     origin: Origin | None,
     *,
@@ -36,26 +32,34 @@ def event_row(
     actor: str | None = None,
     key_digest: str | None = None,
     **details: Any,
-) -> dict[str, Any]:
-    """The row of one event, counted in the metrics; for a caller that writes it along with
-    another row (``INSERT_EVENT`` says how).
+) -> AuditEntry:
+    """One event, counted in the metrics, for the store to write with the rows it concerns.
 
     ``user_code`` is an account's own, as stored; what a caller typed is only ever recorded as
     an attempt ledger's ``key_digest``.
     """
     metrics.AUDIT_EVENTS.labels(event).inc()
-    return {
-        "occurred_at": datetime.now(UTC),
-        "event": event,
-        "account_id": account_id,
-        "user_code": user_code,
-        "key_digest": key_digest,
-        "request_id": origin.request_id if origin else None,
-        "actor": actor,
-        "channel": origin.channel if origin else None,
-        "client_address": origin.client_address if origin else None,
-        "details": details,
-    }
+    return AuditEntry(
+        occurred_at=datetime.now(UTC),
+        event=event,
+        account_id=account_id,
+        user_code=user_code,
+        key_digest=key_digest,
+        request_id=origin.request_id if origin else None,
+        actor=actor,
+        channel=origin.channel if origin else None,
+        client_address=origin.client_address if origin else None,
+        details=details,
+    )
+
+
+def entry_for(
+    account: Account, event: str, origin: Origin | None, *, actor: str | None = None, **details: Any
+) -> AuditEntry:
+    """An event about one account, named by its id and the user code people know it by."""
+    return entry(
+        event, origin, account_id=account.id, user_code=account.user_code, actor=actor, **details
+    )
 
 
 async def record(
@@ -68,22 +72,21 @@ async def record(
     key_digest: str | None = None,
     **details: Any,
 ) -> None:
-    row = event_row(
-        event,
-        origin,
-        account_id=account_id,
-        user_code=user_code,
-        actor=actor,
-        key_digest=key_digest,
-        **details,
+    """An event that is not written with another row."""
+    await insert_entry(
+        entry(
+            event,
+            origin,
+            account_id=account_id,
+            user_code=user_code,
+            actor=actor,
+            key_digest=key_digest,
+            **details,
+        )
     )
-    await INSERT_EVENT(**row)
 
 
 async def record_for(
     account: Account, event: str, origin: Origin | None, *, actor: str | None = None, **details: Any
 ) -> None:
-    """An event about one account, named by its row and the user code people know it by."""
-    await record(
-        event, origin, account_id=account.id, user_code=account.user_code, actor=actor, **details
-    )
+    await insert_entry(entry_for(account, event, origin, actor=actor, **details))

@@ -24,3 +24,11 @@ def decode_id(kind: str, global_id: str) -> int | None:
     if prefix != kind or not number.isdigit() or len(number) > 18:
         return None
     return int(number)
+
+
+def encode_file_id(certificate_id: int) -> str:
+    return encode_id("InsuranceFile", certificate_id)
+
+
+def decode_file_id(file_id: str) -> int | None:
+    return decode_id("InsuranceFile", file_id)

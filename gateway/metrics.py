@@ -1,41 +1,13 @@
-"""Prometheus metrics: what operators watch, with labels bounded by the schema, not clients.
+"""Prometheus counters of the rules themselves: what operators watch for attacks and load.
 
-With ``gateway serve --workers N`` each worker counts on its own; set
-``PROMETHEUS_MULTIPROC_DIR`` to an empty directory to have /metrics sum them
-(prometheus-client's multiprocess mode).
+Declared here, beside the rules that count, so that the domain needs nothing from the HTTP
+shell; ``server/metrics.py`` serves them at /metrics with the request counters.
 """
 
 from __future__ import annotations
 
-import hmac
-import os
-from collections.abc import Awaitable, Callable, Iterable
+from prometheus_client import Counter, Histogram
 
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-    multiprocess,
-)
-from prometheus_client.core import GaugeMetricFamily, Metric
-from prometheus_client.registry import REGISTRY, Collector
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
-from tortoise import connections
-
-REQUESTS = Counter(
-    "gateway_requests",
-    "HTTP requests by GraphQL operation (top-level fields) and outcome.",
-    ["operation", "outcome"],
-)
-LATENCY = Histogram(
-    "gateway_request_duration_seconds",
-    "Time to answer a request, by GraphQL operation.",
-    ["operation"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
-)
 AUDIT_EVENTS = Counter(
     "gateway_audit_events",
     "Audited events: sign_in_failed, locked, recovery_locked, registered, signed_in, ...",
@@ -50,61 +22,3 @@ ARGON2_SECONDS = Histogram(
     ["operation"],
     buckets=(0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1),
 )
-
-KNOWN_OPERATIONS: frozenset[str] = frozenset()
-
-
-def operation_label(top_level_fields: Iterable[str]) -> str:
-    """A label from schema field names only, so clients cannot mint new time series."""
-    names = sorted({f for f in top_level_fields if f in KNOWN_OPERATIONS})
-    return ",".join(names[:3]) if names else "other"
-
-
-def set_known_operations(names: Iterable[str]) -> None:
-    global KNOWN_OPERATIONS
-    KNOWN_OPERATIONS = frozenset(names)
-
-
-class DatabasePoolCollector(Collector):
-    """PostgreSQL pool use, read when scraped; SQLite has one connection and no pool."""
-
-    def collect(self) -> Iterable[Metric]:
-        size = GaugeMetricFamily("gateway_db_pool_size", "Open database connections.")
-        idle = GaugeMetricFamily("gateway_db_pool_idle", "Idle database connections.")
-        try:
-            pool = getattr(connections.get("default"), "_pool", None)
-        except Exception:
-            pool = None
-        if pool is not None:
-            size.add_metric([], pool.get_size())
-            idle.add_metric([], pool.get_idle_size())
-        yield size
-        yield idle
-
-
-REGISTRY.register(DatabasePoolCollector())
-
-
-def _registry() -> CollectorRegistry:
-    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
-        return registry
-    return REGISTRY
-
-
-def metrics_endpoint(token: str | None) -> Callable[[Request], Awaitable[Response]]:
-    """/metrics, behind a bearer token when one is configured."""
-
-    async def metrics(request: Request) -> Response:
-        if token is not None:
-            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-            if not hmac.compare_digest(given.encode(), token.encode()):
-                return PlainTextResponse(
-                    "metrics need the operator's token",
-                    status_code=401,
-                    headers={"WWW-Authenticate": "Bearer"},
-                )
-        return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
-
-    return metrics

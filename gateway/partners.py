@@ -7,14 +7,13 @@ import binascii
 import json
 from dataclasses import dataclass
 
-from tortoise.expressions import Q
-
 from gateway import audit
 from gateway.access import KeyCaller
 from gateway.audit import Origin
 from gateway.text import canonical_number, fold
-from models.accounts import AccountCertificate
-from models.registry import Certificate, Contract
+from store import partners as stored
+from store.partners import Position
+from store.records import Contract
 
 MAX_PAGE = 100
 
@@ -40,31 +39,30 @@ class InvalidPageRequest(ValueError):
 
 
 async def contracts_in_scope(caller: KeyCaller) -> list[Contract]:
-    return await Contract.filter(number__in=sorted(caller.contracts)).order_by("number")
+    return await stored.contracts(sorted(caller.contracts))
 
 
 async def contract_in_scope(caller: KeyCaller, number: str) -> Contract | None:
     canonical = canonical_number(number)
     if canonical not in caller.contracts:
         return None
-    return await Contract.get_or_none(number=canonical)
+    return await stored.contract(canonical)
 
 
 async def certificate_count(contract_id: int) -> int:
-    return await Certificate.filter(contract_id=contract_id).count()
+    return await stored.certificate_count(contract_id)
 
 
 async def registered_count(contract_id: int) -> int:
-    return await AccountCertificate.filter(certificate__contract_id=contract_id).count()
+    return await stored.registered_count(contract_id)
 
 
-def _cursor(certificate: Certificate) -> str:
-    raw = json.dumps([certificate.last_name, certificate.first_name, certificate.id])
+def _cursor(last_name: str, first_name: str, certificate_id: int) -> str:
+    raw = json.dumps([last_name, first_name, certificate_id])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _after(cursor: str) -> Q:
-    """Keyset on (last name, first name, id): stable whatever is added meanwhile."""
+def _position(cursor: str) -> Position:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         last, first, ident = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
@@ -72,17 +70,7 @@ def _after(cursor: str) -> Q:
             raise ValueError
     except (ValueError, TypeError, binascii.Error, UnicodeError):
         raise InvalidPageRequest("after: not a cursor from this list") from None
-    return (
-        Q(last_name__gt=last)
-        | Q(last_name=last, first_name__gt=first)
-        | Q(last_name=last, first_name=first, id__gt=ident)
-    )
-
-
-def _matching(search: str | None) -> Q:
-    if search is None or not search.strip():
-        return Q()
-    return Q(search_text__contains=fold(search)) | Q(number__contains=canonical_number(search))
+    return last, first, ident
 
 
 async def members(
@@ -96,16 +84,13 @@ async def members(
     """One page of members; never a date of birth, a user code or anything secret."""
     if not 1 <= first <= MAX_PAGE:
         raise InvalidPageRequest(f"first must be between 1 and {MAX_PAGE}, got {first}")
-    base = Certificate.filter(Q(contract_id=contract.id) & _matching(search))
-    page_query = base.filter(_after(after)) if after else base
-    rows = await page_query.order_by("last_name", "first_name", "id").limit(first + 1)
-    page = rows[:first]
-    linked = set(
-        await AccountCertificate.filter(certificate_id__in=[c.id for c in page]).values_list(
-            "certificate_id", flat=True
+    position = _position(after) if after else None
+    if search and search.strip():
+        page = await stored.members_page(
+            contract.id, first, position, fold(search), canonical_number(search)
         )
-    )
-    total = await base.count()
+    else:
+        page = await stored.members_page(contract.id, first, position, None, None)
     await audit.record(
         "partner_listed_members",
         origin,
@@ -117,11 +102,11 @@ async def members(
     return MembersPage(
         edges=[
             (
-                _cursor(c),
-                Member(c.number, c.first_name, c.last_name, c.status, c.id in linked),
+                _cursor(m.last_name, m.first_name, m.id),
+                Member(m.number, m.first_name, m.last_name, m.status, m.registered_online),
             )
-            for c in page
+            for m in page.members
         ],
-        has_next_page=len(rows) > first,
-        total_count=total,
+        has_next_page=page.has_next_page,
+        total_count=page.total_count,
     )

@@ -7,17 +7,15 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
-
 from gateway import audit, rules
 from gateway.attempts import Attempt, Refused, Scope
 from gateway.audit import Origin
 from gateway.problems import ErrorCode, Problem
 from gateway.text import canonical_number, canonical_user_code, fold
 from gateway.toolkit import Toolkit
-from models.accounts import Account, AccountCertificate
-from models.registry import Certificate
+from store import accounts, files, registry
+from store.errors import Conflict
+from store.records import Certificate
 
 
 @dataclass(frozen=True)
@@ -73,10 +71,9 @@ async def verify_identity(
     contract_number: str, certificate_number: str, date_of_birth: date
 ) -> Certificate | None:
     """R1: the three must match one registry certificate; which one failed is not told."""
-    certificate = await Certificate.filter(
-        contract__number=canonical_number(contract_number),
-        number=canonical_number(certificate_number),
-    ).first()
+    certificate = await registry.certificate_by_numbers(
+        canonical_number(contract_number), canonical_number(certificate_number)
+    )
     if certificate is None or certificate.date_of_birth != date_of_birth:
         return None
     return certificate
@@ -106,10 +103,10 @@ async def _identity_problems(
         return None, [Problem(ErrorCode.IDENTITY_NOT_VERIFIED)]
     await kit.ledger.succeeded(attempt)
     problems = []
-    if await AccountCertificate.exists(certificate_id=certificate.id):
+    if await files.owner_of(certificate.id) is not None:
         problems.append(Problem(ErrorCode.CERTIFICATE_ALREADY_REGISTERED, "certificateNumber"))
-    if not rules.check_user_code(form.user_code) and await Account.exists(
-        user_code_canonical=canonical_user_code(form.user_code)
+    if not rules.check_user_code(form.user_code) and await accounts.code_taken(
+        canonical_user_code(form.user_code)
     ):
         problems.append(Problem(ErrorCode.USER_CODE_TAKEN, "userCode"))
     return certificate, problems
@@ -118,9 +115,9 @@ async def _identity_problems(
 async def _conflicts(certificate_id: int, user_code: str) -> list[Problem]:
     """After the unique keys refused an insert: tell which of them did."""
     problems = []
-    if await AccountCertificate.exists(certificate_id=certificate_id):
+    if await files.owner_of(certificate_id) is not None:
         problems.append(Problem(ErrorCode.CERTIFICATE_ALREADY_REGISTERED, "certificateNumber"))
-    if await Account.exists(user_code_canonical=canonical_user_code(user_code)):
+    if await accounts.code_taken(canonical_user_code(user_code)):
         problems.append(Problem(ErrorCode.USER_CODE_TAKEN, "userCode"))
     return problems or [Problem(ErrorCode.CERTIFICATE_ALREADY_REGISTERED, "certificateNumber")]
 
@@ -147,27 +144,33 @@ async def register_member(
     )
     profile = form.profile
     user_code = form.user_code
+    certificate_id = certificate.id
     try:
-        async with in_transaction():
-            account = await Account.create(
+        account = await accounts.create(
+            user_code=user_code,
+            canonical_code=canonical_user_code(user_code),
+            password_hash=password.hash,
+            password_pepper_id=password.pepper_id,
+            password_hint=form.password_hint.strip(),
+            mothers_first_name_hash=answer_hash,
+            date_of_birth=certificate.date_of_birth,
+            first_name=(profile.first_name if profile else certificate.first_name).strip(),
+            last_name=(profile.last_name if profile else certificate.last_name).strip(),
+            email=(profile.email or "").strip() or None if profile else None,
+            preferred_language=(
+                profile.preferred_language
+                if profile and profile.preferred_language
+                else origin.language.value
+            ),
+            certificate_id=certificate_id,
+            entry=lambda account_id: audit.entry(
+                "registered",
+                origin,
+                account_id=account_id,
                 user_code=user_code,
-                user_code_canonical=canonical_user_code(user_code),
-                password_hash=password.hash,
-                password_pepper_id=password.pepper_id,
-                password_hint=form.password_hint.strip(),
-                mothers_first_name_hash=answer_hash,
-                date_of_birth=certificate.date_of_birth,
-                first_name=(profile.first_name if profile else certificate.first_name).strip(),
-                last_name=(profile.last_name if profile else certificate.last_name).strip(),
-                email=(profile.email or "").strip() or None if profile else None,
-                preferred_language=(
-                    profile.preferred_language
-                    if profile and profile.preferred_language
-                    else origin.language.value
-                ),
-            )
-            await AccountCertificate.create(account_id=account.id, certificate_id=certificate.id)
-            await audit.record_for(account, "registered", origin, certificate_id=certificate.id)
-    except IntegrityError:
-        return RegistrationResult(None, await _conflicts(certificate.id, user_code))
+                certificate_id=certificate_id,
+            ),
+        )
+    except Conflict:
+        return RegistrationResult(None, await _conflicts(certificate_id, user_code))
     return RegistrationResult(account.user_code, [])

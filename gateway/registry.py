@@ -14,26 +14,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
-
-from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.models import Model
-from tortoise.transactions import in_transaction
 
 from gateway.text import canonical_number, fold
-from models.registry import Certificate, Contract
+from gateway.vocabulary import FileStatus, OnlineFeature, ProductLine, values
+from store import limits
+from store.records import RegistryCertificate, RegistryContract
+from store.registry import write_registry
 
-PRODUCT_LINES = ("GROUP_INSURANCE", "GROUP_RETIREMENT_SAVINGS", "GROUP_ANNUITY")
-STATUSES = ("ACTIVE", "SUSPENDED", "TERMINATED")
-ONLINE_FEATURES = (
-    "HEALTH_CLAIMS",
-    "DENTAL_CLAIMS",
-    "VISION_CLAIMS",
-    "CLAIMS_HISTORY",
-    "DIRECT_DEPOSIT",
-    "ELECTRONIC_STATEMENTS",
-    "PAYMENT_CARD",
-)
+PRODUCT_LINES = values(ProductLine)
+STATUSES = values(FileStatus)
+ONLINE_FEATURES = values(OnlineFeature)
 
 _DOCUMENT_KEYS = ("contracts",)
 _CONTRACT_KEYS = (
@@ -56,32 +46,11 @@ _CERTIFICATE_KEYS = (
 )
 _COVERAGE_KEYS = ("benefit", "tier")
 
-_CONTRACT_FIELDS = ("product_line", "sponsor_name", "plan_name", "online_features", "updated_at")
-_CERTIFICATE_FIELDS = (
-    "first_name",
-    "last_name",
-    "date_of_birth",
-    "status",
-    "effective_date",
-    "termination_date",
-    "coverages",
-    "search_text",
-    "updated_at",
-)
-
-# Big enough that per-statement overhead vanishes, small enough that one batch of model
-# instances stays a few megabytes.
-_BATCH_SIZE = 1000
-# SQLite before 3.32 accepts at most 999 bound parameters per statement.
-_LOOKUP_BATCH_SIZE = 500
-
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Control characters and unpaired surrogates: PostgreSQL refuses NUL, and a lone surrogate
 # cannot be encoded as UTF-8 by either driver, so such a value would fail mid-import.
 _UNSTORABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-_M = TypeVar("_M", bound=Model)
 
 
 class RegistryInvalid(Exception):
@@ -118,65 +87,6 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-@dataclass(frozen=True, slots=True)
-class _CertificateRow:
-    number: str
-    first_name: str
-    last_name: str
-    date_of_birth: date
-    status: str
-    effective_date: date
-    termination_date: date | None
-    coverages: list[dict[str, str | None]]
-    search_text: str
-
-    def model(self, contract_id: int, certificate_id: int | None = None) -> Certificate:
-        """A new certificate, or with ``certificate_id`` the stored one it replaces."""
-        identity = {} if certificate_id is None else {"id": certificate_id}
-        return Certificate(
-            **identity,
-            contract_id=contract_id,
-            number=self.number,
-            first_name=self.first_name,
-            last_name=self.last_name,
-            date_of_birth=self.date_of_birth,
-            status=self.status,
-            effective_date=self.effective_date,
-            termination_date=self.termination_date,
-            coverages=self.coverages,
-            search_text=self.search_text,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class _ContractRow:
-    number: str
-    product_line: str
-    sponsor_name: str
-    plan_name: str
-    online_features: list[str]
-    certificates: list[_CertificateRow]
-
-    def model(self, contract_id: int | None = None) -> Contract:
-        """A new contract, or with ``contract_id`` the stored one it replaces."""
-        identity = {} if contract_id is None else {"id": contract_id}
-        return Contract(
-            **identity,
-            number=self.number,
-            product_line=self.product_line,
-            sponsor_name=self.sponsor_name,
-            plan_name=self.plan_name,
-            online_features=self.online_features,
-        )
-
-
-def _max_length(model: type[Model], field: str) -> int:
-    """Limits come from the columns themselves, so a model change cannot leave them stale."""
-    length = getattr(model._meta.fields_map[field], "max_length", None)
-    assert isinstance(length, int), f"{model.__name__}.{field} has no max_length"
-    return length
-
-
 def _member(path: str, key: str) -> str:
     step = key if _IDENTIFIER.fullmatch(key) else f"[{json.dumps(key, ensure_ascii=False)}]"
     if path == "$":
@@ -203,22 +113,22 @@ class _Reader:
 
     def __init__(self) -> None:
         self.problems: list[str] = []
-        self._contract_number_length = _max_length(Contract, "number")
-        self._certificate_number_length = _max_length(Certificate, "number")
-        self._sponsor_length = _max_length(Contract, "sponsor_name")
-        self._plan_length = _max_length(Contract, "plan_name")
-        self._first_name_length = _max_length(Certificate, "first_name")
-        self._last_name_length = _max_length(Certificate, "last_name")
-        self._search_length = _max_length(Certificate, "search_text")
+        self._contract_number_length = limits.CONTRACT_NUMBER
+        self._certificate_number_length = limits.CERTIFICATE_NUMBER
+        self._sponsor_length = limits.SPONSOR_NAME
+        self._plan_length = limits.PLAN_NAME
+        self._first_name_length = limits.CERTIFICATE_FIRST_NAME
+        self._last_name_length = limits.CERTIFICATE_LAST_NAME
+        self._search_length = limits.SEARCH_TEXT
 
     def fail(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}")
 
-    def document(self, document: object) -> list[_ContractRow]:
+    def document(self, document: object) -> list[RegistryContract]:
         record = self._record(document, "$", _DOCUMENT_KEYS)
         if record is None:
             return []
-        contracts: list[_ContractRow] = []
+        contracts: list[RegistryContract] = []
         first_seen: dict[str, str] = {}
         for index, item in enumerate(self._list(record, "contracts", "$")):
             path = f"contracts[{index}]"
@@ -238,7 +148,7 @@ class _Reader:
         else:
             first_seen[number] = path
 
-    def _contract(self, value: object, path: str) -> _ContractRow | None:
+    def _contract(self, value: object, path: str) -> RegistryContract | None:
         record = self._record(value, path, _CONTRACT_KEYS)
         if record is None:
             return None
@@ -247,7 +157,7 @@ class _Reader:
         sponsor_name = self._text(record, "sponsorName", path, self._sponsor_length)
         plan_name = self._text(record, "planName", path, self._plan_length)
         online_features = self._features(record, path)
-        certificates: list[_CertificateRow] = []
+        certificates: list[RegistryCertificate] = []
         first_seen: dict[str, str] = {}
         for index, item in enumerate(self._list(record, "certificates", path)):
             item_path = f"{path}.certificates[{index}]"
@@ -256,11 +166,11 @@ class _Reader:
                 continue
             self._unique(certificate.number, item_path, first_seen)
             certificates.append(certificate)
-        return _ContractRow(
+        return RegistryContract(
             number, product_line, sponsor_name, plan_name, online_features, certificates
         )
 
-    def _certificate(self, value: object, path: str) -> _CertificateRow | None:
+    def _certificate(self, value: object, path: str) -> RegistryCertificate | None:
         record = self._record(value, path, _CERTIFICATE_KEYS)
         if record is None:
             return None
@@ -287,7 +197,7 @@ class _Reader:
                 f"firstName and lastName together exceed the {self._search_length} characters "
                 "kept for search",
             )
-        return _CertificateRow(
+        return RegistryCertificate(
             number,
             first_name,
             last_name,
@@ -448,104 +358,14 @@ async def import_registry(document: object) -> ImportSummary:
     contracts = reader.document(document)
     if reader.problems:
         raise RegistryInvalid(reader.problems)
-    async with in_transaction() as connection:
-        contract_ids, contracts_created = await _upsert_contracts(connection, contracts)
-        certificates_created = certificates_updated = 0
-        for contract in contracts:
-            created, updated = await _upsert_certificates(
-                connection, contract_ids[contract.number], contract.certificates
-            )
-            certificates_created += created
-            certificates_updated += updated
+    counts = await write_registry(contracts)
     return ImportSummary(
-        contracts_created=contracts_created,
-        contracts_updated=len(contracts) - contracts_created,
-        certificates_created=certificates_created,
-        certificates_updated=certificates_updated,
+        contracts_created=counts.contracts_created,
+        contracts_updated=counts.contracts_updated,
+        certificates_created=counts.certificates_created,
+        certificates_updated=counts.certificates_updated,
     )
 
 
 async def import_registry_file(path: Path) -> ImportSummary:
     return await import_registry(read_registry_file(path))
-
-
-async def _upsert_contracts(
-    connection: BaseDBAsyncClient, contracts: list[_ContractRow]
-) -> tuple[dict[str, int], int]:
-    """Answers each contract's id by number, and how many contracts were new."""
-    ids = await _contract_ids(connection, [contract.number for contract in contracts])
-    new = [contract for contract in contracts if contract.number not in ids]
-    for start in range(0, len(new), _BATCH_SIZE):
-        batch = [contract.model() for contract in new[start : start + _BATCH_SIZE]]
-        await Contract.bulk_create(batch, using_db=connection)
-    known = [contract for contract in contracts if contract.number in ids]
-    for start in range(0, len(known), _BATCH_SIZE):
-        models = [
-            contract.model(ids[contract.number]) for contract in known[start : start + _BATCH_SIZE]
-        ]
-        await _update_each(connection, models, _CONTRACT_FIELDS)
-    if new:
-        ids.update(await _contract_ids(connection, [contract.number for contract in new]))
-    return ids, len(new)
-
-
-async def _contract_ids(connection: BaseDBAsyncClient, numbers: list[str]) -> dict[str, int]:
-    ids: dict[str, int] = {}
-    for start in range(0, len(numbers), _LOOKUP_BATCH_SIZE):
-        batch = numbers[start : start + _LOOKUP_BATCH_SIZE]
-        query = Contract.filter(number__in=batch).using_db(connection)
-        ids.update(
-            (number, contract_id) for number, contract_id in await query.values_list("number", "id")
-        )
-    return ids
-
-
-async def _upsert_certificates(
-    connection: BaseDBAsyncClient, contract_id: int, rows: list[_CertificateRow]
-) -> tuple[int, int]:
-    """Answers how many certificates were created and how many updated.
-
-    The contract's existing certificates are read once, as (number, id) pairs only, so that even
-    a contract of 100,000 members costs one query and a few megabytes to match.
-    """
-    query = Certificate.filter(contract_id=contract_id).using_db(connection)
-    existing: dict[str, int] = {
-        number: certificate_id for number, certificate_id in await query.values_list("number", "id")
-    }
-    new = [row for row in rows if row.number not in existing]
-    for start in range(0, len(new), _BATCH_SIZE):
-        batch = [row.model(contract_id) for row in new[start : start + _BATCH_SIZE]]
-        await Certificate.bulk_create(batch, using_db=connection)
-    known = [row for row in rows if row.number in existing]
-    for start in range(0, len(known), _BATCH_SIZE):
-        models = [
-            row.model(contract_id, existing[row.number])
-            for row in known[start : start + _BATCH_SIZE]
-        ]
-        await _update_each(connection, models, _CERTIFICATE_FIELDS)
-    return len(new), len(known)
-
-
-async def _update_each(
-    connection: BaseDBAsyncClient, objects: Sequence[_M], field_names: Sequence[str]
-) -> None:
-    """One parameterised UPDATE by primary key, run for every object with executemany.
-
-    ``Model.bulk_update`` instead builds one CASE expression per field listing every object of
-    the batch, and grows worse than linearly with the batch: on 5,000 certificates it took
-    20 times longer here.
-    Values go through each field's ``to_db_value``, as ``save()`` does, so ``updated_at`` is
-    stamped and JSON encoded exactly as the ORM would.
-    """
-    if not objects:
-        return
-    model = type(objects[0])
-    fields_map = model._meta.fields_map
-    sql = connection.executor_class(model=model, db=connection).get_update_sql(field_names, None)
-    pk_field = model._meta.pk
-    values = [
-        [fields_map[name].to_db_value(getattr(obj, name), obj) for name in field_names]
-        + [pk_field.to_db_value(obj.pk, obj)]
-        for obj in objects
-    ]
-    await connection.execute_many(sql, values)

@@ -9,17 +9,18 @@ from dataclasses import dataclass
 from gateway import strength
 from gateway.problems import ErrorCode, Problem
 from gateway.text import comparable, normalise
+from store import limits
 
 USER_CODE_MIN_LENGTH = 5
-USER_CODE_MAX_LENGTH = 36
+USER_CODE_MAX_LENGTH = limits.USER_CODE
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128  # OWASP ASVS 2.1.2
 PASSWORD_REQUIRED_KINDS = 3
-HINT_MAX_LENGTH = 100
-MOTHERS_FIRST_NAME_MAX_LENGTH = 50
-NAME_MAX_LENGTH = 100
-EMAIL_MAX_LENGTH = 254
-NUMBER_MAX_LENGTH = 64
+HINT_MAX_LENGTH = limits.PASSWORD_HINT
+MOTHERS_FIRST_NAME_MAX_LENGTH = 50  # only its hash is stored: no column to read it from
+NAME_MAX_LENGTH = limits.PERSON_NAME
+EMAIL_MAX_LENGTH = limits.EMAIL
+NUMBER_MAX_LENGTH = min(limits.CONTRACT_NUMBER, limits.CERTIFICATE_NUMBER)
 
 USER_CODE_PATTERN = f"^[A-Za-z0-9]{{{USER_CODE_MIN_LENGTH},{USER_CODE_MAX_LENGTH}}}$"
 _USER_CODE = re.compile(USER_CODE_PATTERN)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from models.audit import AuditEvent
+from store import audit
 
 MAX_EVENTS = 100
 
@@ -61,19 +61,14 @@ async def security_events(account_id: int, first: int) -> list[SecurityEvent]:
     """The account's newest events first."""
     if not 1 <= first <= MAX_EVENTS:
         raise InvalidCount(f"first must be between 1 and {MAX_EVENTS}, got {first}")
-    rows = (
-        await AuditEvent.filter(account_id=account_id, event__in=list(_KINDS))
-        .order_by("-occurred_at", "-id")
-        .limit(first)
-        .values("event", "occurred_at", "channel", "client_address", "actor")
-    )
+    rows = await audit.events_of_account(account_id, list(_KINDS), first)
     return [
         SecurityEvent(
-            kind=_KINDS[row["event"]],
-            occurred_at=row["occurred_at"],
-            channel=row["channel"],
-            client_address=row["client_address"],
-            by_staff=row["actor"] is not None,
+            kind=_KINDS[row.event],
+            occurred_at=row.occurred_at,
+            channel=row.channel,
+            client_address=row.client_address,
+            by_staff=row.actor is not None,
         )
         for row in rows
     ]

@@ -1,4 +1,4 @@
-"""The gateway's own secret: it keys the attempt ledger's digests (and, later, signed ids).
+"""The gateway's own secret: it keys the attempt ledger's digests (and signed ids).
 
 ``GATEWAY_SECRET_KEY`` gives it. Without it, the first process to need it makes one and
 stores it in the database, where every other process of the deployment finds it: the
@@ -12,12 +12,9 @@ import asyncio
 import hashlib
 import hmac
 import secrets
-from datetime import UTC, datetime
-
-from tortoise.exceptions import IntegrityError
 
 from gateway.settings import Settings
-from models.attempts import ServerSecret
+from store import secrets as stored_secrets
 
 _NAME = "server_key"
 
@@ -32,7 +29,9 @@ class ServerKey:
         if self._key is None:
             async with self._loading:
                 if self._key is None:
-                    secret = self._configured or await _stored_key()
+                    secret = self._configured or await stored_secrets.get_or_create(
+                        _NAME, secrets.token_urlsafe(48)
+                    )
                     self._key = secret.encode("utf-8")
         return self._key
 
@@ -41,16 +40,3 @@ class ServerKey:
         another's, and without the key nobody can test a guess against them."""
         message = f"{purpose}\x00{value}".encode("utf-8", "surrogatepass")
         return hmac.new(await self.key(), message, hashlib.sha256).hexdigest()
-
-
-async def _stored_key() -> str:
-    """Made once per database; two processes racing at first start agree on the first."""
-    stored = await ServerSecret.get_or_none(name=_NAME)
-    if stored is None:
-        try:
-            stored = await ServerSecret.create(
-                name=_NAME, value=secrets.token_urlsafe(48), created_at=datetime.now(UTC)
-            )
-        except IntegrityError:
-            stored = await ServerSecret.get(name=_NAME)
-    return stored.value

@@ -1,7 +1,10 @@
 """Every ``GATEWAY_*`` variable, parsed and checked once into one frozen object.
 
-A wrong value must stop the program with one line naming the variable, so parsing raises
-``SettingsError`` and the CLI prints its message alone.
+Every layer is built with this object, so it sits with the rules at the bottom of the imports;
+the shell reads the environment with ``load_settings`` and checks what only it understands
+(the persisted-query safelist's content: ``server/settings.py``). A wrong value must stop the
+program with one line naming the variable, so parsing raises ``SettingsError`` and the CLI
+prints its message alone.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-DEFAULT_DATABASE_URL = "sqlite://var/gateway.sqlite3"
+from store.db import DEFAULT_DATABASE_URL
 
 
 class SettingsError(ValueError):
@@ -266,18 +269,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             continue
         values[setting.name] = _PARSERS[setting.name](variable, raw)
     settings = Settings(**values)
-    if settings.persisted_queries_only:
-        if settings.persisted_queries_file is None:
-            raise SettingsError(
-                "GATEWAY_PERSISTED_QUERIES_FILE",
-                "required when GATEWAY_PERSISTED_QUERIES_ONLY=true",
-            )
-        from gateway.persisted import SafelistError, load_safelist
-
-        try:
-            load_safelist(settings.persisted_queries_file)
-        except SafelistError as error:
-            raise SettingsError("GATEWAY_PERSISTED_QUERIES_FILE", str(error)) from None
+    if settings.persisted_queries_only and settings.persisted_queries_file is None:
+        raise SettingsError(
+            "GATEWAY_PERSISTED_QUERIES_FILE", "required when GATEWAY_PERSISTED_QUERIES_ONLY=true"
+        )
     if settings.argon2_memory_kib < 8 * settings.argon2_parallelism:
         raise SettingsError(
             "GATEWAY_ARGON2_MEMORY_KIB", "argon2 needs at least 8 KiB per unit of parallelism"

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from tortoise.transactions import in_transaction
-
 from gateway import audit, rules, sessions
 from gateway.access import KeyCaller
 from gateway.attempts import AttemptLedger, Scope
@@ -14,7 +12,9 @@ from gateway.audit import Origin
 from gateway.problems import ErrorCode, Problem
 from gateway.settings import Settings
 from gateway.text import canonical_user_code
-from models.accounts import Account
+from store import accounts, files
+from store import sessions as stored_sessions
+from store.records import Account, InsuranceFile
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def _not_found() -> StaffOutcome:
 async def find_account(user_code: str) -> Account | None:
     if not rules.is_user_code(user_code.strip()):
         return None
-    return await Account.get_or_none(user_code_canonical=canonical_user_code(user_code))
+    return await accounts.by_code(canonical_user_code(user_code))
 
 
 async def locked_for(account: Account, ledger: AttemptLedger) -> timedelta | None:
@@ -59,19 +59,17 @@ async def correct_profile(
         "email": account.email,
         "preferredLanguage": account.preferred_language,
     }
-    account.first_name = profile.first_name.strip()
-    account.last_name = profile.last_name.strip()
-    account.email = (profile.email or "").strip() or None
-    if profile.preferred_language:
-        account.preferred_language = profile.preferred_language
-    async with in_transaction():
-        await account.save(
-            update_fields=["first_name", "last_name", "email", "preferred_language", "updated_at"]
-        )
-        await audit.record_for(
+    corrected = await accounts.correct_profile(
+        account.id,
+        first_name=profile.first_name.strip(),
+        last_name=profile.last_name.strip(),
+        email=(profile.email or "").strip() or None,
+        preferred_language=profile.preferred_language or account.preferred_language,
+        entry=audit.entry_for(
             account, "profile_corrected", origin, actor=caller.name, previous=previous
-        )
-    return StaffOutcome(account, [])
+        ),
+    )
+    return StaffOutcome(corrected, [])
 
 
 async def unlock_account(
@@ -91,8 +89,14 @@ async def revoke_sessions(caller: KeyCaller, user_code: str, origin: Origin) -> 
     account = await find_account(user_code)
     if account is None:
         return _not_found()
-    ended = await sessions.end_sessions_of(account.id)
-    await audit.record_for(
-        account, "sessions_revoked", origin, actor=caller.name, sessions_ended=ended
+    await stored_sessions.end_all_recorded(
+        account.id,
+        lambda ended: audit.entry_for(
+            account, "sessions_revoked", origin, actor=caller.name, sessions_ended=ended
+        ),
     )
     return StaffOutcome(account, [])
+
+
+async def files_of(account: Account) -> tuple[InsuranceFile, ...]:
+    return await files.files_of_account(account.id)

@@ -1,22 +1,22 @@
-"""Per-request context: who is calling, in which language, and per-request caches."""
+"""Per-request context: who is calling, in which language, and what the request may do."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway import access, sessions
-from gateway.access import Caller, KeyCaller
+from gateway import access, sessions, tokens
+from gateway.access import Caller, KeyCaller, Right
 from gateway.audit import Origin
-from gateway.files import InsuranceFile, files_of_account
 from gateway.i18n import Language, language_from_header
+from gateway.problems import ErrorCode, Problem, waiting
 from gateway.ratelimit import AddressRateLimiter
 from gateway.settings import Settings
 from gateway.toolkit import Toolkit
-from models.sessions import Session
+from store.records import SignedIn
 
 _UNSET = object()
 
@@ -45,16 +45,10 @@ class GatewayContext:
     language: Language
     client_address: str | None
     _caller: object = field(default=_UNSET, repr=False)
-    _files: dict[int, asyncio.Future[list[InsuranceFile]]] = field(default_factory=dict, repr=False)
-    _statuses: dict[int, sessions.SessionStatus] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(
-        cls,
-        request: Request,
-        response: Response,
-        kit: Toolkit,
-        rate_limiter: AddressRateLimiter,
+        cls, request: Request, response: Response, kit: Toolkit, rate_limiter: AddressRateLimiter
     ) -> GatewayContext:
         state = request.scope.get("state", {})
         return cls(
@@ -90,48 +84,53 @@ class GatewayContext:
         if self._caller is _UNSET:
             self._caller = await self._find_caller()
         caller = self._caller
-        assert caller is None or isinstance(caller, Session | KeyCaller)
-        if for_mutation and isinstance(caller, Session) and not self._may_mutate_by_cookie():
+        assert caller is None or isinstance(caller, SignedIn | KeyCaller)
+        if for_mutation and isinstance(caller, SignedIn) and not self._may_mutate_by_cookie():
             return None
         return caller
 
-    async def session(self, *, for_mutation: bool = False) -> Session | None:
-        caller = await self.caller(for_mutation=for_mutation)
-        return caller if isinstance(caller, Session) else None
+    async def signed_in(self) -> SignedIn | None:
+        caller = await self.caller()
+        return caller if isinstance(caller, SignedIn) else None
+
+    async def admit(self, right: Right, *, mutation: bool) -> list[Problem]:
+        """The problems that keep this request from a field that needs ``right`` (none when
+        it may go on); counts the attempt when the right is counted per address."""
+        reason = access.deny_reason(await self.caller(for_mutation=mutation), right)
+        if reason is not None:
+            return [Problem(reason)]
+        if right.counted_per_address:
+            wait = await self.rate_limiter.retry_after(self.client_address)
+            if wait is not None:
+                return [waiting(ErrorCode.RATE_LIMITED, timedelta(seconds=wait))]
+        return []
+
+    def member(self) -> SignedIn:
+        """The caller a field guarded by ``Right.MEMBER`` was admitted with."""
+        assert isinstance(self._caller, SignedIn), "a member field without its guard"
+        return self._caller
+
+    def key(self) -> KeyCaller:
+        """The caller a field guarded by a key's right was admitted with."""
+        assert isinstance(self._caller, KeyCaller), "a key field without its guard"
+        return self._caller
+
+    def update_member(self, signed_in: SignedIn) -> None:
+        """The session as a mutation left it, for the fields resolved after it."""
+        self._caller = signed_in
 
     async def _find_caller(self) -> Caller:
         token = bearer_token(self.request)
-        if token is not None and access.is_api_key(token):
+        if token is not None and tokens.is_api_key(token):
             return await access.find_key(token)
         token = token or self.cookie_token
-        session = await sessions.find_session(token, self.settings) if token else None
-        files = getattr(session, "files", None)
-        if session is not None and files is not None:
-            self.remember_files(session.account_id, files)
-        return session
+        return await sessions.find_signed_in(token, self.settings) if token else None
 
     def _may_mutate_by_cookie(self) -> bool:
         return bearer_token(self.request) is not None or is_json_post(self.request)
 
     def forget_session(self) -> None:
         self._caller = None
-        self._statuses.clear()
-
-    async def files_of(self, account_id: int) -> list[InsuranceFile]:
-        """One query per request, however many fields ask at once (they resolve together)."""
-        if account_id not in self._files:
-            self._files[account_id] = asyncio.ensure_future(files_of_account(account_id))
-        return await self._files[account_id]
-
-    def remember_files(self, account_id: int, files: list[InsuranceFile]) -> None:
-        known: asyncio.Future[list[InsuranceFile]] = asyncio.get_running_loop().create_future()
-        known.set_result(files)
-        self._files[account_id] = known
-
-    async def status_of(self, session: Session) -> sessions.SessionStatus:
-        if session.id not in self._statuses:
-            self._statuses[session.id] = await sessions.session_status(session)
-        return self._statuses[session.id]
 
     def set_session_cookie(self, token: str) -> None:
         self.response.set_cookie(

@@ -22,9 +22,9 @@ import pytest
 from asgi_lifespan import LifespanManager
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from gateway.app import create_app
-from gateway.db import apply_migrations, close_database, open_database
 from gateway.settings import Settings
+from server.app import create_app
+from store.db import apply_migrations, close_database, open_database
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_REGISTRY = REPO / "gateway" / "demo" / "registry.json"
@@ -70,7 +70,7 @@ async def _admin(url: str, *statements: str) -> None:
 
 
 async def _migrate(url: str) -> None:
-    await apply_migrations(Settings(database_url=url))
+    await apply_migrations(url)
     await close_database()
 
 
@@ -132,7 +132,7 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture
 async def db(settings: Settings) -> AsyncIterator[Settings]:
     """The ORM opened on the test's database, for service tests without HTTP."""
-    await open_database(settings)
+    await open_database(settings.database_url)
     try:
         yield settings
     finally:

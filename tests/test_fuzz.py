@@ -32,9 +32,9 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from gateway.access import Role, create_key
 from gateway.agreements import ensure_default_agreement
-from gateway.app import create_app
 from gateway.settings import Settings
 from schema import build_schema
+from server.app import create_app
 from tests.api.journey import ACCEPT, PASSWORD, gql, load_demo_registry, register, sign_in
 from tests.conftest import CHEAP_ARGON2
 

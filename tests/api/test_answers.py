@@ -8,7 +8,7 @@ import httpx
 
 from gateway import agreements
 from gateway.access import Role, create_key
-from gateway.persisted import query_hash
+from server.persisted import query_hash
 from tests.api.journey import (
     ACCEPT,
     ERRORS,

@@ -4,8 +4,8 @@ import httpx
 from asgi_lifespan import LifespanManager
 
 from gateway import agreements
-from gateway.app import create_app
 from gateway.settings import Settings
+from server.app import create_app
 from tests.api.journey import gql, gql_raw
 
 

@@ -259,7 +259,7 @@ async def test_logs_hold_one_line_per_request_and_no_secret(
     assert [f["operation"] for f in fields] == ["Register", "SignIn", "viewer", "SignIn"]
     assert [f["outcome"] for f in fields] == ["ok", "ok", "ok", "rejected"]
     assert all(f["client"] == "203.0.113.7" and f["durationMs"] >= 0 for f in fields)
-    from gateway.logs import JsonFormatter
+    from server.logs import JsonFormatter
 
     formatter = JsonFormatter()
     text = "\n".join(formatter.format(r) for r in caplog.records)

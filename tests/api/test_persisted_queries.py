@@ -6,8 +6,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gateway.persisted import query_hash
-from gateway.settings import SettingsError, load_settings
+from gateway.settings import SettingsError
+from server.persisted import query_hash
+from server.settings import load_server_settings as load_settings
 from tests.conftest import ClientFactory
 
 RULES = "{ registrationRules { userCodeMinLength } }"

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from gateway.web import (
+from server.web import (
     CLIENT_CSP,
     GRAPHIQL_CSP,
     STATIC_DIR,

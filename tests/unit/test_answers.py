@@ -5,7 +5,7 @@ from graphql import parse
 
 from gateway.settings import Settings
 from schema import build_schema
-from schema.answers import reads_only_session_rows
+from server.answers import reads_only_session_rows
 
 SCHEMA = build_schema(Settings())._schema
 

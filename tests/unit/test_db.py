@@ -4,14 +4,13 @@
 import pytest
 from tortoise import connections
 
-from gateway.db import close_database, open_database
-from gateway.settings import Settings
+from store.db import close_database, open_database
 
 
 @pytest.mark.parametrize(("query", "expected"), [("", 1), ("?synchronous=FULL", 2)])
 async def test_sqlite_syncs_at_checkpoints_unless_told_otherwise(tmp_path, query, expected):
     """WAL with synchronous=NORMAL (1) by default; the URL may ask for FULL (2)."""
-    await open_database(Settings(database_url=f"sqlite://{tmp_path / 'gw.sqlite3'}{query}"))
+    await open_database(f"sqlite://{tmp_path / 'gw.sqlite3'}{query}")
     try:
         _, rows = await connections.get("default").execute_query("PRAGMA synchronous")
         _, journal = await connections.get("default").execute_query("PRAGMA journal_mode")
@@ -24,7 +23,7 @@ async def test_sqlite_syncs_at_checkpoints_unless_told_otherwise(tmp_path, query
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 async def test_a_pooled_postgres_connection_runs_only_our_statements(database_url):
     """asyncpg's default reset would follow each statement with a round trip of its own."""
-    await open_database(Settings(database_url=database_url))
+    await open_database(database_url)
     try:
         client = connections.get("default")
         seen: list[str] = []

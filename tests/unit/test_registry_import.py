@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from gateway import registry
 from gateway.registry import (
     ImportSummary,
     RegistryInvalid,
@@ -20,6 +19,7 @@ from gateway.registry import (
 )
 from models.accounts import Account, AccountCertificate
 from models.registry import Certificate, Contract
+from store import registry as store_registry
 from tests.conftest import DEMO_REGISTRY
 
 # shared/contract/registry.example.json, record for record.
@@ -340,7 +340,7 @@ async def test_a_file_with_bad_records_imports_nothing_and_names_each_one(db):
 
 async def test_a_failure_while_writing_leaves_the_database_as_it_was(db, monkeypatch):
     """Validation catches bad data; this is the transaction's part, for what it cannot see."""
-    original = registry._upsert_certificates
+    original = store_registry._upsert_certificates
     calls = 0
 
     async def fail_on_the_second_contract(*args: Any) -> tuple[int, int]:
@@ -350,7 +350,7 @@ async def test_a_failure_while_writing_leaves_the_database_as_it_was(db, monkeyp
             raise ConnectionError("the database went away")
         return await original(*args)
 
-    monkeypatch.setattr(registry, "_upsert_certificates", fail_on_the_second_contract)
+    monkeypatch.setattr(store_registry, "_upsert_certificates", fail_on_the_second_contract)
     with pytest.raises(ConnectionError):
         await import_registry(_example())
 

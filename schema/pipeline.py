@@ -19,20 +19,12 @@ from graphql import (
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.http import GraphQLHTTPResponse
-from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext, ExecutionResult
 
-from gateway.persisted import PersistedQueries
 from gateway.settings import Settings
+from schema.strawberry_internals import code_of_library_message, core_schema, validate_document
 
 log = logging.getLogger("gateway.graphql")
-
-_CODES_BY_MESSAGE = (
-    ("exceeds maximum operation depth", "QUERY_TOO_DEEP"),
-    ("aliases found. Allowed:", "TOO_MANY_ALIASES"),
-    ("tokens.", "TOO_MANY_TOKENS"),
-    ("Maximum introspection depth exceeded", "QUERY_TOO_DEEP"),
-)
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -42,9 +34,9 @@ def is_unexpected(error: GraphQLError) -> bool:
 
 
 def _code_for(error: GraphQLError) -> str:
-    for fragment, code in _CODES_BY_MESSAGE:
-        if fragment in error.message:
-            return code
+    library_code = code_of_library_message(error.message)
+    if library_code is not None:
+        return library_code
     if isinstance(error, GraphQLSyntaxError):
         return "GRAPHQL_PARSE_FAILED"
     if error.path is None:
@@ -81,8 +73,7 @@ class RequestPipeline:
     never hit it).
     """
 
-    def __init__(self, settings: Settings, persisted: PersistedQueries) -> None:
-        self.persisted = persisted
+    def __init__(self, settings: Settings) -> None:
         self.max_tokens = settings.max_tokens
         rules = [
             *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
@@ -111,9 +102,9 @@ class GatewayOperation(SchemaExtension):
     """One extension for the whole pipeline, not one per step: Strawberry runs every hook of
     every extension on every request, and that dispatch cost more than the steps themselves.
 
-    Persisted queries (Apollo's protocol, or the safelist) turn into the document first; then
-    the token limit, the cached parse, the extra rules, the cached validation, and the
-    operation's name for the request's log line.
+    The token limit, the cached parse, the extra rules, the cached validation, and the
+    operation's name for the request's log line. (Persisted queries were turned into their
+    document before: ``server/graphql_view.py``.)
     """
 
     def __init__(self, pipeline: RequestPipeline) -> None:
@@ -121,27 +112,9 @@ class GatewayOperation(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
-        store = self.pipeline.persisted
-        extension = (context.operation_extensions or {}).get("persistedQuery")
-        if isinstance(extension, dict) and extension.get("version") == 1:
-            self._resolve(context, str(extension.get("sha256Hash", "")).lower())
-        elif context.query is not None and not store.allows(context.query):
-            raise _refusal("PersistedQueryNotSupported", "PERSISTED_QUERY_REQUIRED")
         context.parse_options["max_tokens"] = self.pipeline.max_tokens
         context.validation_rules = context.validation_rules + self.pipeline.rules
         yield
-
-    def _resolve(self, context: ExecutionContext, digest: str) -> None:
-        store = self.pipeline.persisted
-        if context.query is None:
-            known = store.lookup(digest)
-            if known is None:
-                raise _refusal("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
-            context.query = known
-        elif not store.allows(context.query):
-            raise _refusal("PersistedQueryNotSupported", "PERSISTED_QUERY_REQUIRED")
-        elif not store.register(digest, context.query):
-            raise _refusal("provided sha does not match query", "PERSISTED_QUERY_HASH_MISMATCH")
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
@@ -153,17 +126,13 @@ class GatewayOperation(SchemaExtension):
         context = self.execution_context
         assert context.query is not None
         errors, fields = self.pipeline.checked(
-            context.schema._schema, context.query, context.validation_rules
+            core_schema(context.schema), context.query, context.validation_rules
         )
         context.pre_execution_errors = errors
         state = _request_state(context)
         state["fields"] = fields
         state["operation"] = context.operation_name or ",".join(fields)
         yield
-
-
-def _refusal(message: str, code: str) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": code})
 
 
 def _internal_error(error: GraphQLError, request_id: str | None) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """The gateway's own web pages: a self-hosted GraphiQL and the reference web client at ``/``.
 
-Every script, style sheet and font the pages use is served from ``gateway/static`` under
+Every script, style sheet and font the pages use is served from ``server/static`` under
 ``/static``, so both work with no internet access. Each page carries a Content-Security-Policy
 that allows the gateway's own origin only and no inline script; forms may not be submitted
 natively (``form-action 'none'``), so a page whose script failed to load cannot put a password

@@ -1,84 +1,24 @@
-"""Strawberry types mirroring contract/core.graphql; they hold no rule."""
+"""The member's types of contract/core.graphql: what a signed-in member reads; no rule here."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import Enum
-from typing import TYPE_CHECKING
 
 import strawberry
 from graphql import GraphQLError
 
 from gateway import rules
-from gateway import sessions as session_service
-from gateway.files import InsuranceFile as FileRecord
+from gateway import sessions as session_rules
 from gateway.i18n import Language, translate
-from gateway.ids import encode_id
-from gateway.problems import ErrorCode
+from gateway.ids import encode_file_id, encode_id
 from gateway.security_events import MAX_EVENTS, InvalidCount, SecurityEventKind, security_events
 from gateway.security_events import SecurityEvent as SecurityEventRecord
 from gateway.sessions import SessionStatus
-from models.accounts import Account
-from models.sessions import Session as SessionRecord
-
-if TYPE_CHECKING:
-    from schema.context import GatewayContext
-
-strawberry.enum(Language)
-strawberry.enum(ErrorCode)
-strawberry.enum(
-    SessionStatus,
-    description="Where a session stands on the way to being usable (R11, R12).",
-)
-strawberry.enum(SecurityEventKind, description="What happened to the account.")
-
-
-@strawberry.enum
-class Channel(Enum):
-    WEB = "WEB"
-    MOBILE = "MOBILE"
-
-
-@strawberry.enum
-class ProductLine(Enum):
-    GROUP_INSURANCE = "GROUP_INSURANCE"
-    GROUP_RETIREMENT_SAVINGS = "GROUP_RETIREMENT_SAVINGS"
-    GROUP_ANNUITY = "GROUP_ANNUITY"
-
-
-@strawberry.enum
-class FileStatus(Enum):
-    ACTIVE = "ACTIVE"
-    SUSPENDED = "SUSPENDED"
-    TERMINATED = "TERMINATED"
-
-
-@strawberry.enum(description="The online features a plan may offer (R13).")
-class OnlineFeature(Enum):
-    HEALTH_CLAIMS = "HEALTH_CLAIMS"
-    DENTAL_CLAIMS = "DENTAL_CLAIMS"
-    VISION_CLAIMS = "VISION_CLAIMS"
-    CLAIMS_HISTORY = "CLAIMS_HISTORY"
-    DIRECT_DEPOSIT = "DIRECT_DEPOSIT"
-    ELECTRONIC_STATEMENTS = "ELECTRONIC_STATEMENTS"
-    PAYMENT_CARD = "PAYMENT_CARD"
-
-
-@strawberry.type
-class UserError:
-    code: ErrorCode
-    field: str | None = strawberry.field(
-        description=(
-            "camelCase name of the input field at fault (e.g. userCode, password), null when none."
-        )
-    )
-    message: str = strawberry.field(
-        description="A sentence for the member, in the request's language."
-    )
-    retry_after: int | None = strawberry.field(
-        default=None,
-        description="RATE_LIMITED, ACCOUNT_LOCKED: the seconds to wait before trying again.",
-    )
+from gateway.vocabulary import Channel, FileStatus, OnlineFeature, ProductLine
+from schema.common import Info
+from store.records import Account, SignedIn
+from store.records import InsuranceFile as FileRecord
+from store.records import Session as SessionRecord
 
 
 @strawberry.type
@@ -145,7 +85,7 @@ class InsuranceFile:
     @classmethod
     def of(cls, record: FileRecord) -> InsuranceFile:
         return cls(
-            id=strawberry.ID(record.global_id),
+            id=strawberry.ID(encode_file_id(record.certificate_id)),
             product_line=ProductLine(record.product_line),
             contract_number=record.contract_number,
             certificate_number=record.certificate_number,
@@ -162,7 +102,7 @@ class InsuranceFile:
         )
 
 
-def to_files(records: list[FileRecord]) -> list[InsuranceFile]:
+def to_files(records: tuple[FileRecord, ...]) -> list[InsuranceFile]:
     return [InsuranceFile.of(r) for r in records]
 
 
@@ -193,29 +133,24 @@ class Profile:
 
 @strawberry.type
 class Session:
-    record: strawberry.Private[SessionRecord]
+    record: strawberry.Private[SignedIn]
 
     @strawberry.field
-    async def status(self, info: strawberry.Info[GatewayContext, None]) -> SessionStatus:
-        return await info.context.status_of(self.record)
+    def status(self) -> SessionStatus:
+        return session_rules.status(self.record)
 
     @strawberry.field
     def channel(self) -> Channel:
-        return Channel(self.record.channel)
+        return Channel(self.record.session.channel)
 
     @strawberry.field
-    def expires_at(self, info: strawberry.Info[GatewayContext, None]) -> datetime:
-        return session_service.expires_at(self.record, info.context.settings)
+    def expires_at(self, info: Info) -> datetime:
+        return session_rules.expires_at(self.record.session, info.context.settings)
 
     @strawberry.field
-    async def selected_file(
-        self, info: strawberry.Info[GatewayContext, None]
-    ) -> InsuranceFile | None:
-        selected = self.record.selected_certificate_id
-        if selected is None:
-            return None
-        files = await info.context.files_of(self.record.account_id)
-        return next((InsuranceFile.of(f) for f in files if f.certificate_id == selected), None)
+    def selected_file(self) -> InsuranceFile | None:
+        selected = session_rules.selected_file(self.record)
+        return InsuranceFile.of(selected) if selected else None
 
 
 @strawberry.type(description="One of the member's open sessions, to review and end (beyond R10).")
@@ -240,8 +175,8 @@ class OpenSession:
         return self.record.last_seen_at
 
     @strawberry.field
-    def expires_at(self, info: strawberry.Info[GatewayContext, None]) -> datetime:
-        return session_service.expires_at(self.record, info.context.settings)
+    def expires_at(self, info: Info) -> datetime:
+        return session_rules.expires_at(self.record, info.context.settings)
 
     @strawberry.field
     def client_address(self) -> str | None:
@@ -277,13 +212,13 @@ class SecurityEvent:
         return self.record.by_staff
 
     @strawberry.field(description="A sentence for the member, in the request's language.")
-    def description(self, info: strawberry.Info[GatewayContext, None]) -> str:
+    def description(self, info: Info) -> str:
         return translate(f"SECURITY_EVENT.{self.record.kind.value}", info.context.language)
 
 
 @strawberry.type
 class Viewer:
-    record: strawberry.Private[SessionRecord]
+    record: strawberry.Private[SignedIn]
 
     @strawberry.field
     def user_code(self) -> str:
@@ -298,24 +233,23 @@ class Viewer:
         return Session(record=self.record)
 
     @strawberry.field
-    async def insurance_files(
-        self, info: strawberry.Info[GatewayContext, None]
-    ) -> list[InsuranceFile]:
-        return to_files(await info.context.files_of(self.record.account_id))
+    def insurance_files(self) -> list[InsuranceFile]:
+        return to_files(self.record.files)
 
     @strawberry.field(description="Every open session of the member, this one included.")
-    async def sessions(self, info: strawberry.Info[GatewayContext, None]) -> list[OpenSession]:
-        records = await session_service.open_sessions_of(
-            self.record.account_id, info.context.settings
+    async def sessions(self, info: Info) -> list[OpenSession]:
+        records = await session_rules.open_sessions_of(
+            self.record.account.id, info.context.settings
         )
-        return [OpenSession(record=r, current=r.id == self.record.id) for r in records]
+        current = self.record.session.id
+        return [OpenSession(record=r, current=r.id == current) for r in records]
 
     @strawberry.field(
         description=f"What happened to the account, newest first; first: 1 to {MAX_EVENTS}."
     )
     async def security_events(self, first: int = 20) -> list[SecurityEvent]:
         try:
-            records = await security_events(self.record.account_id, first)
+            records = await security_events(self.record.account.id, first)
         except InvalidCount as invalid:
             raise GraphQLError(str(invalid), extensions={"code": "BAD_USER_INPUT"}) from None
         return [SecurityEvent(record=r) for r in records]

@@ -1,4 +1,4 @@
-"""The ORM's configuration, opening and closing, and migrations.
+"""The database: the ORM's configuration, opening and closing, migrations, health.
 
 Tortoise 1.x keeps its state per task context; ``open_database`` enables the global fallback so
 that every task of the process (each request, each CLI step) sees the one configuration.
@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate
 
-from gateway.settings import Settings
-
+DEFAULT_DATABASE_URL = "sqlite://var/gateway.sqlite3"
 MODEL_MODULES = [
     "models.registry",
     "models.accounts",
@@ -66,9 +65,9 @@ def _connection(database_url: str) -> str | dict[str, Any]:
     return config
 
 
-def tortoise_config(settings: Settings) -> dict[str, Any]:
+def tortoise_config(database_url: str) -> dict[str, Any]:
     return {
-        "connections": {"default": _connection(settings.database_url)},
+        "connections": {"default": _connection(database_url)},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,
@@ -81,14 +80,28 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
     }
 
 
-async def open_database(settings: Settings) -> None:
-    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+async def open_database(database_url: str) -> None:
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
 
 
 async def close_database() -> None:
     await Tortoise.close_connections()
 
 
-async def apply_migrations(settings: Settings) -> None:
+async def apply_migrations(database_url: str) -> None:
     """Bring the schema to the newest migration; a no-op when it already is."""
-    await migrate(config=tortoise_config(settings))
+    await migrate(config=tortoise_config(database_url))
+
+
+async def ping() -> None:
+    """One round trip; raises when the database does not answer."""
+    await connections.get("default").execute_query("SELECT 1")
+
+
+def pool_use() -> tuple[int, int] | None:
+    """(open, idle) connections of the PostgreSQL pool; None on SQLite or when closed."""
+    try:
+        pool = getattr(connections.get("default"), "_pool", None)
+    except Exception:
+        return None
+    return (pool.get_size(), pool.get_idle_size()) if pool is not None else None

@@ -1,12 +1,13 @@
 """Answers to a member's own-data queries, remembered against the rows they were made from.
 
 Every signed-in request reads its session, account, agreement status and files in one statement
-(``gateway.sessions.find_session``). A query that asks for nothing else (the viewer's profile,
-session and files) is a pure function of those rows, the document and its variables: the same
-rows give the same answer. So the rows are still read on every request, and the answer is
-executed again only when something in them changed; a sign-out, an expiry, a file linked or
-the agreement accepted changes the rows, or ends the session, and so the answer. Each process
-keeps its own bounded table; nothing is shared, so nothing can be stale across processes.
+(``store.sessions.signed_in``), whose record carries the version of the rows it was read from.
+A query that asks for nothing else (the viewer's profile, session and files) is a pure function
+of those rows, the document and its variables: the same rows give the same answer. So the rows
+are still read on every request, and the answer is executed again only when something in them
+changed; a sign-out, an expiry, a file linked or the agreement accepted changes the rows, or
+ends the session, and so the answer. Each process keeps its own bounded table; nothing is
+shared, so nothing can be stale across processes.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from graphql import (
 )
 from strawberry.types import ExecutionResult
 
-from models.sessions import Session
+from store.records import SignedIn
 
 # Fields whose value comes from the session statement's rows alone; anything else (the session
 # list, the agreement text, a partner's search) is executed every time.
@@ -117,10 +118,10 @@ class Answers:
         operation_name: str | None,
         variables: dict[str, Any] | None,
         language: str,
-        session: Session,
+        signed_in: SignedIn,
     ) -> Hashable | None:
         """None when the answer may depend on more than the session's rows."""
-        rows = getattr(session, "source_rows", None)
+        rows = signed_in.version
         if not self.size or not query or rows is None or not self._memoisable(query):
             return None
         try:

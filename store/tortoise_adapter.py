@@ -1,11 +1,13 @@
-"""SQL on the hot path, composed and decoded by a plan made once per process.
+"""Where the store reaches into Tortoise's internals, for speed: the one module to check when
+Tortoise is upgraded (``tests/unit/test_adapters.py`` fails loudly when they change).
 
 Building a query through the ORM costs more CPU than running it on a small table, and so does
 turning its rows back into models the ORM's way (a generic ISO-8601 parser per timestamp). The
 read every signed-in request makes (session, account, agreement status, files) and the rows a
-sign-in writes are composed here once from the models' own column lists; each column read gets
-the cheapest decoder that gives the value the ORM would have given, and each column written the
-ORM's own encoder.
+sign-in writes are composed here once from the models' own column lists (``Model._meta``); each
+column read gets the cheapest decoder that gives the value the ORM would have given, and each
+column written the ORM's own encoder. Statements written by hand use ``:name`` placeholders
+(``fetch``, ``execute``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, Generic, TypeVar
 
 from tortoise import connections, fields, timezone
 from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
 ModelT = TypeVar("ModelT", bound=Model)
 Decode = Callable[[Any], Any]
@@ -26,11 +29,8 @@ Decode = Callable[[Any], Any]
 
 @dataclass(frozen=True)
 class Part:
-    """One model in the join, the alias its table goes by, and which columns to read.
-
-    ``only`` names the columns to read when the rows feed plain values rather than model
-    instances (a model built from some columns could not be saved safely); empty means all.
-    """
+    """One model in the join, the alias its table goes by, and which columns to read
+    (``only``; empty means all)."""
 
     model: type[Model]
     alias: str
@@ -70,23 +70,6 @@ class JoinedRows:
                 value if column.decode is None or value is None else column.decode(value)
             )
         return decoded
-
-    def instance(self, part: Part, row: Sequence[Any], model: type[ModelT]) -> ModelT:
-        """A saved model instance, as ``Model._init_from_db`` makes it (every column read)."""
-        if part.only or part.model is not model:
-            raise TypeError(f"part {part.alias} cannot make a whole {model.__name__}")
-        meta = model._meta
-        instance = model.__new__(model)
-        set_attribute = object.__setattr__
-        set_attribute(instance, "_partial", False)
-        set_attribute(instance, "_saved_in_db", True)
-        set_attribute(
-            instance, "_custom_generated_pk", meta.db_pk_column not in meta.generated_db_fields
-        )
-        set_attribute(instance, "_await_when_save", {})
-        for attribute, value in self.values(part, row).items():
-            set_attribute(instance, attribute, value)
-        return instance
 
     def computed(self, name: str, row: Sequence[Any]) -> Any:
         return row[self._layout.extras[name]]
@@ -169,26 +152,13 @@ class Insert(Generic[ModelT]):
         """Every column but the generated key must be given, so no default is guessed here."""
         return [field.to_db_value(values[name], self.model) for name, field in self.plan()[1]]
 
-    def saved(self, key: Any, values: dict[str, Any]) -> ModelT:
-        """The instance as the ORM gives it after saving it."""
-        model = self.model
-        instance = model.__new__(model)
-        set_attribute = object.__setattr__
-        set_attribute(instance, "_partial", False)
-        set_attribute(instance, "_saved_in_db", True)
-        set_attribute(instance, "_custom_generated_pk", False)
-        set_attribute(instance, "_await_when_save", {})
-        set_attribute(instance, model._meta.pk_attr, key)
-        for name, _ in self.plan()[1]:
-            set_attribute(instance, name, values[name])
-        return instance
-
-    async def __call__(self, **values: Any) -> ModelT:
+    async def __call__(self, **values: Any) -> int:
+        """The new row's key."""
         connection = connections.get("default")
         inserted = await connection.execute_insert(
             self.sql(connection.capabilities.dialect), self.parameters(values)
         )
-        return self.saved(inserted if isinstance(inserted, int) else inserted[0], values)
+        return int(inserted if isinstance(inserted, int) else inserted[0])
 
 
 OtherT = TypeVar("OtherT", bound=Model)
@@ -199,18 +169,19 @@ async def insert_both(
     first_values: dict[str, Any],
     second: Insert[OtherT],
     second_values: dict[str, Any],
-) -> tuple[ModelT, OtherT]:
+) -> tuple[int, int]:
     """Two rows in one round trip where the database allows it: PostgreSQL takes both inserts
     in one statement (a data-modifying WITH), atomically. SQLite has no such statement; there
-    the second insert follows the first."""
+    both run in one transaction, so neither is ever written without the other."""
     connection = connections.get("default")
     if connection.capabilities.dialect != "postgres":
-        return await first(**first_values), await second(**second_values)
+        async with in_transaction():
+            return await first(**first_values), await second(**second_values)
     row = await connection.execute_insert(
         _both_sql(first, second),
         first.parameters(first_values) + second.parameters(second_values),
     )
-    return first.saved(row[0], first_values), second.saved(row[1], second_values)
+    return int(row[0]), int(row[1])
 
 
 @functools.cache
@@ -303,3 +274,29 @@ def bind_named(template: str, dialect: str, values: dict[str, Any]) -> tuple[str
 
     sql = _NAMED.sub(mark, template)
     return sql, [values[name] for name in order]
+
+
+def dialect() -> str:
+    return str(connections.get("default").capabilities.dialect)
+
+
+async def fetch(template: str, values: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The rows of a hand-written statement (RETURNING included, which ``execute_query`` drops
+    on PostgreSQL for INSERT, UPDATE and DELETE)."""
+    connection = connections.get("default")
+    sql, parameters = bind_named(template, connection.capabilities.dialect, values)
+    rows = await connection.execute_query_dict(sql, parameters)
+    return [tuple(row.values()) for row in rows]
+
+
+async def execute(template: str, values: dict[str, Any]) -> int:
+    """A hand-written statement; the number of rows it changed."""
+    connection = connections.get("default")
+    sql, parameters = bind_named(template, connection.capabilities.dialect, values)
+    count, _ = await connection.execute_query(sql, parameters)
+    return int(count)
+
+
+def transaction() -> Any:
+    """One transaction around the store calls inside it (an async context manager)."""
+    return in_transaction()

@@ -10,7 +10,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from gateway.settings import Settings, SettingsError, load_settings, variable_name
+from gateway.settings import Settings, SettingsError, variable_name
+from server.settings import load_server_settings
 
 
 class CommandError(Exception):
@@ -18,9 +19,9 @@ class CommandError(Exception):
 
 
 async def _with_database(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
-    from gateway.db import close_database, open_database
+    from store.db import close_database, open_database
 
-    await open_database(settings)
+    await open_database(settings.database_url)
     try:
         return await work()
     finally:
@@ -29,10 +30,10 @@ async def _with_database(settings: Settings, work: Callable[[], Awaitable[Any]])
 
 async def _migrate(settings: Settings) -> None:
     from gateway.agreements import ensure_default_agreement
-    from gateway.db import apply_migrations, close_database
+    from store.db import apply_migrations, close_database
 
     try:
-        await apply_migrations(settings)
+        await apply_migrations(settings.database_url)
     finally:
         await close_database()
     published = await _with_database(settings, ensure_default_agreement)
@@ -68,7 +69,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     if args.workers > 1:
         _prepare_workers(settings, args.workers)
     uvicorn.run(
-        "gateway.app:serve_app",
+        "server.app:serve_app",
         factory=True,
         access_log=False,
         host=args.host,
@@ -271,7 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        settings = load_settings()
+        settings = load_server_settings()
         args.handler(settings, args)
     except (SettingsError, CommandError) as error:
         print(f"gateway: {error}", file=sys.stderr)

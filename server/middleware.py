@@ -9,8 +9,8 @@ import uuid
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway import metrics
-from gateway.network import Networks, client_address
+from server import metrics
+from server.network import Networks, client_address
 
 log = logging.getLogger("gateway.request")
 

@@ -1,0 +1,138 @@
+"""The Starlette application: routes, middleware, and the lifespan that opens the database."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from gateway.agreements import ensure_default_agreement
+from gateway.attempts import purge_expired
+from gateway.ratelimit import AddressRateLimiter
+from gateway.settings import Settings
+from gateway.toolkit import Toolkit
+from schema import build_schema, operation_names
+from server.body_limit import BodySizeLimit
+from server.graphql_view import GatewayGraphQL
+from server.logs import configure_logging
+from server.metrics import metrics_endpoint, set_known_operations
+from server.middleware import RequestContext
+from server.persisted import PersistedQueries, load_safelist
+from server.settings import load_server_settings
+from server.web import static_routes
+from store.db import close_database, open_database, ping
+
+log = logging.getLogger("gateway.app")
+
+
+async def healthz(_: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(_: Request) -> Response:
+    try:
+        await ping()
+    except Exception:
+        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "up"})
+
+
+async def _ensure_an_agreement() -> None:
+    """R12 needs an agreement in force; ``migrate`` publishes one, and so does the first start
+    on a database migrated some other way. A database that does not answer yet is /readyz's
+    business, not a reason to refuse to start."""
+    try:
+        await ensure_default_agreement()
+    except Exception:
+        log.warning("could not check for a usage agreement at start", exc_info=True)
+
+
+CLEAN_UP_EVERY = 600  # seconds
+
+
+async def _clean_up_periodically() -> None:
+    """Forget what no rule needs any more (attempt counts past their window and lock), so
+    that guessing unknown keys cannot fill the database."""
+    while True:
+        await asyncio.sleep(CLEAN_UP_EVERY)
+        try:
+            purged = await purge_expired()
+        except Exception:
+            log.warning("periodic clean-up failed; next try in %s s", CLEAN_UP_EVERY, exc_info=True)
+        else:
+            log.info("periodic clean-up", extra={"fields": {"attemptCountsPurged": purged}})
+
+
+def persisted_queries(settings: Settings) -> PersistedQueries:
+    safelist = None
+    if settings.persisted_queries_only:
+        assert settings.persisted_queries_file is not None
+        safelist = load_safelist(settings.persisted_queries_file)
+    return PersistedQueries(settings.persisted_query_cache_size, safelist)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or load_server_settings()
+    kit = Toolkit.build(settings)
+    schema = build_schema(settings)
+    set_known_operations(operation_names(schema))
+    graphql_app = GatewayGraphQL(
+        schema, kit, AddressRateLimiter(settings), persisted_queries(settings)
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        await open_database(settings.database_url)
+        await _ensure_an_agreement()
+        clean_up = asyncio.create_task(_clean_up_periodically())
+        try:
+            yield
+        finally:
+            clean_up.cancel()
+            await close_database()
+            kit.hasher.close()
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint(settings.metrics_token)),
+            *static_routes(),
+        ],
+        middleware=_middleware(settings),
+        lifespan=lifespan,
+    )
+
+
+def _middleware(settings: Settings) -> list[Middleware]:
+    stack = [Middleware(RequestContext, trusted_proxies=settings.trusted_proxies)]
+    if settings.cors_origins:
+        stack.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_credentials=True,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "Accept-Language"],
+                expose_headers=["X-Request-Id"],
+                max_age=600,
+            )
+        )
+    stack.append(Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes))
+    return stack
+
+
+def serve_app() -> Starlette:
+    """What ``gateway serve`` hands uvicorn, once per worker process: JSON logs, then the app."""
+    settings = load_server_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

@@ -1,0 +1,36 @@
+"""The audit trail: written with the rows it mirrors, read back for staff and the member."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from models.audit import AuditEvent
+from store.records import AccountEvent, AuditEntry
+from store.tortoise_adapter import Insert
+
+INSERT_EVENT = Insert(AuditEvent)
+
+
+def entry_values(entry: AuditEntry) -> dict[str, Any]:
+    """The entry as ``INSERT_EVENT`` takes it, for a statement that writes it with another row."""
+    return asdict(entry)
+
+
+async def insert_entry(entry: AuditEntry) -> None:
+    await INSERT_EVENT(**entry_values(entry))
+
+
+async def events_of_account(account_id: int, events: list[str], limit: int) -> list[AccountEvent]:
+    """The account's events of these kinds, newest first."""
+    rows = (
+        await AuditEvent.filter(account_id=account_id, event__in=events)
+        .order_by("-occurred_at", "-id")
+        .limit(limit)
+        .values("event", "occurred_at", "channel", "client_address", "actor")
+    )
+    return [AccountEvent(**row) for row in rows]
+
+
+async def count(event: str) -> int:
+    return await AuditEvent.filter(event=event).count()

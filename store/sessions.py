@@ -1,0 +1,156 @@
+"""Signed-in sessions: only the digest of each token is kept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from models.sessions import Session as SessionRow
+from store import agreements
+from store.audit import INSERT_EVENT, entry_values, insert_entry
+from store.parts import (
+    ACCOUNT,
+    FILE_PARTS,
+    FILES_OF_ACCOUNT_JOIN,
+    FILES_ORDER,
+    SESSION,
+    account_from,
+    files_from_rows,
+    session_from,
+)
+from store.records import AuditEntry, Session, SignedIn
+from store.tortoise_adapter import Insert, JoinedSelect, insert_both, transaction
+
+# The session, its account, the agreement status (R12) and the files (R11), in one statement:
+# most requests of a signed-in member need all of them.
+_SIGNED_IN = JoinedSelect(
+    [SESSION, ACCOUNT, *FILE_PARTS],
+    'FROM "session" AS "s" JOIN "account" AS "a" ON "a"."id" = "s"."account_id" '
+    f"{FILES_OF_ACCOUNT_JOIN} "
+    f'WHERE "s"."token_hash" = ? AND "s"."ended_at" IS NULL {FILES_ORDER}',
+    extras=[("accepted_current", agreements.accepted_current_sql('"s"."account_id"'))],
+)
+_INSERT_SESSION = Insert(SessionRow)
+
+
+async def signed_in(token_digest: str) -> SignedIn | None:
+    """The live session behind a token digest, whatever its expiry (the rules judge that)."""
+    joined = await _SIGNED_IN.fetch(token_digest)
+    if not joined.rows:
+        return None
+    row = joined.rows[0]
+    return SignedIn(
+        session=session_from(joined, row),
+        account=account_from(joined, row),
+        files=files_from_rows(joined),
+        agreement_accepted=bool(joined.computed("accepted_current", row)),
+        version=tuple(tuple(r) for r in joined.rows),
+    )
+
+
+async def open_session(
+    *,
+    token_digest: str,
+    account_id: int,
+    channel: str,
+    selected_certificate_id: int | None,
+    client_address: str | None,
+    user_agent: str | None,
+    now: datetime,
+    expires_at: datetime,
+    entry: AuditEntry,
+) -> Session:
+    """The session and its audit entry, both or neither (one statement on PostgreSQL)."""
+    values: dict[str, Any] = {
+        "token_hash": token_digest,
+        "account_id": account_id,
+        "channel": channel,
+        "selected_certificate_id": selected_certificate_id,
+        "client_address": client_address,
+        "user_agent": user_agent,
+        "created_at": now,
+        "last_seen_at": now,
+        "expires_at": expires_at,
+        "ended_at": None,
+    }
+    session_id, _ = await insert_both(_INSERT_SESSION, values, INSERT_EVENT, entry_values(entry))
+    return Session(
+        id=session_id,
+        account_id=account_id,
+        channel=channel,
+        selected_certificate_id=selected_certificate_id,
+        client_address=client_address,
+        user_agent=user_agent,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=expires_at,
+    )
+
+
+async def touch(session_id: int, now: datetime) -> None:
+    await SessionRow.filter(id=session_id).update(last_seen_at=now)
+
+
+async def select_file(session_id: int, certificate_id: int, entry: AuditEntry) -> None:
+    async with transaction():
+        await SessionRow.filter(id=session_id).update(selected_certificate_id=certificate_id)
+        await insert_entry(entry)
+
+
+async def end(session_id: int, entry: AuditEntry) -> None:
+    async with transaction():
+        await SessionRow.filter(id=session_id, ended_at__isnull=True).update(
+            ended_at=datetime.now(UTC)
+        )
+        await insert_entry(entry)
+
+
+async def end_all(account_id: int, *, keep_session_id: int | None = None) -> int:
+    """End every open session of an account, maybe but one; how many ended."""
+    query = SessionRow.filter(account_id=account_id, ended_at__isnull=True)
+    if keep_session_id is not None:
+        query = query.exclude(id=keep_session_id)
+    return await query.update(ended_at=datetime.now(UTC))
+
+
+async def end_all_recorded(
+    account_id: int, entry: Callable[[int], AuditEntry], *, keep_session_id: int | None = None
+) -> int:
+    """``end_all`` and its audit entry (``entry(ended)``) in one transaction."""
+    async with transaction():
+        ended = await end_all(account_id, keep_session_id=keep_session_id)
+        await insert_entry(entry(ended))
+    return ended
+
+
+async def revoke(session_id: int, account_id: int, entry: Callable[[], AuditEntry]) -> bool:
+    """End one of the account's own open sessions; False when there is no such session."""
+    async with transaction():
+        ended = await SessionRow.filter(
+            id=session_id, account_id=account_id, ended_at__isnull=True
+        ).update(ended_at=datetime.now(UTC))
+        if ended:
+            await insert_entry(entry())
+    return bool(ended)
+
+
+async def open_of(account_id: int) -> list[Session]:
+    """The account's sessions not ended, newest first (expiry is for the rules to judge)."""
+    rows = await SessionRow.filter(account_id=account_id, ended_at__isnull=True).order_by(
+        "-created_at", "-id"
+    )
+    return [
+        Session(
+            id=r.id,
+            account_id=r.account_id,
+            channel=r.channel,
+            selected_certificate_id=r.selected_certificate_id,
+            client_address=r.client_address,
+            user_agent=r.user_agent,
+            created_at=r.created_at,
+            last_seen_at=r.last_seen_at,
+            expires_at=r.expires_at,
+        )
+        for r in rows
+    ]
