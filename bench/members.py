@@ -10,10 +10,7 @@ logs cap Tortoise at INFO.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,6 +26,7 @@ from gateway.text import canonical_user_code
 from models.accounts import Account, AccountCertificate
 from server.app import create_app
 from server.persisted import query_hash
+from store.statement_log import collecting_statements
 
 PASSWORD = "Erable!2024"  # noqa: S105 - the benchmark members' throwaway password
 ONE_FILE_CODE = "benchOneFile"
@@ -171,33 +169,6 @@ def bearer(token: str) -> str:
     return f"Bearer {token}"
 
 
-class _SqlCollector(logging.Handler):
-    def __init__(self, sink: list[str]) -> None:
-        super().__init__(logging.DEBUG)
-        self.sink = sink
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if message.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
-            self.sink.append(message)
-
-
-@contextlib.contextmanager
-def collecting_sql() -> Iterator[list[str]]:
-    """The SQL statements Tortoise sends meanwhile, read from its debug log."""
-    statements: list[str] = []
-    handler = _SqlCollector(statements)
-    log = logging.getLogger("tortoise.db_client")
-    previous = log.level
-    log.addHandler(handler)
-    log.setLevel(logging.DEBUG)
-    try:
-        yield statements
-    finally:
-        log.removeHandler(handler)
-        log.setLevel(previous)
-
-
 @dataclass(frozen=True)
 class Prepared:
     """Signed-in members with ACTIVE sessions, and the SQL of one request of each kind."""
@@ -252,7 +223,7 @@ class _Api:
         await self.mutate(graphql_body(accept), "acceptUsageAgreement", token)
 
     async def sql_of(self, body: str, token: str | None = None) -> list[str]:
-        with collecting_sql() as statements:
+        with collecting_statements() as statements:
             await self.post(body, token)
         return statements
 

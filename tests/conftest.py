@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
@@ -24,60 +20,22 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from gateway.settings import Settings
 from server.app import create_app
-from store.db import apply_migrations, close_database, open_database
-
-REPO = Path(__file__).resolve().parent.parent
-DEMO_REGISTRY = REPO / "gateway" / "demo" / "registry.json"
-
-CHEAP_ARGON2 = {"argon2_memory_kib": 64, "argon2_time_cost": 1, "argon2_parallelism": 1}
-
-
-def postgres_server_url() -> str | None:
-    """The server the PostgreSQL half runs on; in CI it must be there."""
-    url = os.environ.get("GATEWAY_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-
-    async def answers() -> bool:
-        try:
-            conn = await asyncpg.connect(_asyncpg_url(url), timeout=3)
-        except (TimeoutError, OSError, asyncpg.PostgresError):
-            return False
-        await conn.close()
-        return True
-
-    if asyncio.run(answers()):
-        return url
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"PostgreSQL does not answer at {url}, and CI must test it")
-    return None
-
-
-def _asyncpg_url(url: str) -> str:
-    return "postgresql://" + url.split("://", 1)[1]
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
-async def _admin(url: str, *statements: str) -> None:
-    conn = await asyncpg.connect(_asyncpg_url(url))
-    try:
-        for statement in statements:
-            await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
-async def _migrate(url: str) -> None:
-    await apply_migrations(url)
-    await close_database()
+from store.db import close_database, open_database
+from store.statement_log import collecting_statements
+from tests.support import (
+    CHEAP_ARGON2,
+    ClientFactory,
+    admin,
+    migrate,
+    postgres_server_url,
+    with_database,
+)
 
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    asyncio.run(_migrate(f"sqlite://{path}"))
+    asyncio.run(migrate(f"sqlite://{path}"))
     return path
 
 
@@ -87,10 +45,10 @@ def postgres_template() -> Iterator[tuple[str, str]]:
     if server is None:
         pytest.skip("no PostgreSQL server answers (set GATEWAY_TEST_POSTGRES_URL)")
     name = f"gw_template_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
-    asyncio.run(_migrate(_with_database(server, name)))
+    asyncio.run(admin(server, f'CREATE DATABASE "{name}"'))
+    asyncio.run(migrate(with_database(server, name)))
     yield server, name
-    asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}"'))
+    asyncio.run(admin(server, f'DROP DATABASE IF EXISTS "{name}"'))
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -103,9 +61,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     server, template = request.getfixturevalue("postgres_template")
     name = f"gw_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(server, f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    yield _with_database(server, name)
-    asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(admin(server, f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield with_database(server, name)
+    asyncio.run(admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture
@@ -139,9 +97,6 @@ async def db(settings: Settings) -> AsyncIterator[Settings]:
         await close_database()
 
 
-ClientFactory = Callable[..., contextlib.AbstractAsyncContextManager[httpx.AsyncClient]]
-
-
 @pytest.fixture
 def make_client(settings: Settings) -> ClientFactory:
     """The real ASGI app, lifespan included, over httpx; keyword arguments change settings."""
@@ -169,38 +124,7 @@ async def client(make_client: ClientFactory) -> AsyncIterator[httpx.AsyncClient]
         yield http
 
 
-class QueryCounter:
-    """The SQL statements Tortoise sends while active, read from its debug log."""
-
-    def __init__(self) -> None:
-        self.queries: list[str] = []
-
-    @contextlib.contextmanager
-    def __call__(self) -> Iterator[QueryCounter]:
-        counter = QueryCounter()
-        handler = _Collector(counter.queries)
-        log = logging.getLogger("tortoise.db_client")
-        previous = log.level
-        log.addHandler(handler)
-        log.setLevel(logging.DEBUG)
-        try:
-            yield counter
-        finally:
-            log.removeHandler(handler)
-            log.setLevel(previous)
-
-
-class _Collector(logging.Handler):
-    def __init__(self, sink: list[str]) -> None:
-        super().__init__(logging.DEBUG)
-        self.sink = sink
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if message.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
-            self.sink.append(message)
-
-
 @pytest.fixture
-def count_queries() -> Callable[[], contextlib.AbstractContextManager[QueryCounter]]:
-    return QueryCounter()
+def count_queries() -> Callable[[], contextlib.AbstractContextManager[list[str]]]:
+    """The SQL statements sent while a block runs (``with count_queries() as statements``)."""
+    return collecting_statements

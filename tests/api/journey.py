@@ -9,7 +9,7 @@ import httpx
 
 from gateway.registry import import_registry_file
 from models.attempts import AttemptCounter
-from tests.conftest import DEMO_REGISTRY
+from tests.support import DEMO_REGISTRY
 
 # Geneviève Côté: three files in the demo registry (G81234/0004417, G55007/7710, RC3090/0004417).
 GENEVIEVE = {

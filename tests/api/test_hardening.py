@@ -23,7 +23,7 @@ from tests.api.journey import (
     registration,
     sign_in,
 )
-from tests.conftest import ClientFactory
+from tests.support import ClientFactory
 
 RULES = "{ registrationRules { userCodeMinLength } }"
 

@@ -9,7 +9,7 @@ import pytest
 from gateway.settings import SettingsError
 from server.persisted import query_hash
 from server.settings import load_server_settings as load_settings
-from tests.conftest import ClientFactory
+from tests.support import ClientFactory
 
 RULES = "{ registrationRules { userCodeMinLength } }"
 OTHER = "{ registrationRules { passwordMinLength } }"

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import DEMO_REGISTRY, REPO
+from tests.support import DEMO_REGISTRY, GATEWAY_COMMAND, REPO
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Route
@@ -109,7 +109,7 @@ def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     }
     for step in (["migrate"], ["registry", "import", str(DEMO_REGISTRY)]):
         subprocess.run(
-            [sys.executable, "-m", "gateway", *step],
+            [*GATEWAY_COMMAND, *step],
             env=env,
             cwd=REPO,
             check=True,

@@ -20,7 +20,7 @@ from gateway.registry import (
 from models.accounts import Account, AccountCertificate
 from models.registry import Certificate, Contract
 from store import registry as store_registry
-from tests.conftest import DEMO_REGISTRY
+from tests.support import DEMO_REGISTRY
 
 # shared/contract/registry.example.json, record for record.
 EXAMPLE: dict[str, Any] = {

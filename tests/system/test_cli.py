@@ -6,18 +6,17 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import DEMO_REGISTRY, REPO
+from tests.support import DEMO_REGISTRY, GATEWAY_COMMAND, REPO
 
 
 def gateway(*args: str, database_url: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "GATEWAY_DATABASE_URL": database_url, **env}
     return subprocess.run(
-        [sys.executable, "-m", "gateway", *args],
+        [*GATEWAY_COMMAND, *args],
         capture_output=True,
         text=True,
         env=environment,
@@ -119,7 +118,7 @@ def test_serving_several_workers_warns_when_each_counts_attempts_alone(tmp_path:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "gateway", "serve", "--no-migrate", f"--port={port}", "--workers=2"],
+        [*GATEWAY_COMMAND, "serve", "--no-migrate", f"--port={port}", "--workers=2"],
         stderr=subprocess.PIPE,
         text=True,
         env=environment,

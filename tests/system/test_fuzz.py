@@ -36,7 +36,7 @@ from gateway.settings import Settings
 from schema import build_schema
 from server.app import create_app
 from tests.api.journey import ACCEPT, PASSWORD, gql, load_demo_registry, register, sign_in
-from tests.conftest import CHEAP_ARGON2
+from tests.support import CHEAP_ARGON2
 
 ENDPOINT = f"http://{asgi.HOST}/graphql"
 EXAMPLES_PER_OPERATION = 25

@@ -18,7 +18,6 @@ import contextlib
 import os
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -32,20 +31,21 @@ import pytest
 import redis
 
 from tests.api.journey import GENEVIEVE, GENEVIEVE_SECOND, PASSWORD, SAMUEL, registration
-from tests.conftest import (
+from tests.support import (
     DEMO_REGISTRY,
+    GATEWAY_COMMAND,
     REPO,
-    _admin,
-    _asyncpg_url,
-    _with_database,
+    admin,
+    asyncpg_url,
     postgres_server_url,
+    with_database,
 )
 
 RATE_LIMIT = 6  # per address per minute; each part stays under it but for part (b)
 LOCKOUT_THRESHOLD = 5  # the default, set explicitly so that the test says what it counts
 REDIS_URL = os.environ.get("GATEWAY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 STARTUP_SECONDS = 30
-GATEWAY = [sys.executable, "-m", "gateway"]
+
 
 SIGN_IN = """
 mutation SignIn($input: SignInInput!) {
@@ -101,7 +101,7 @@ def _gateway_env(database_url: str) -> dict[str, str]:
 
 def _gateway(*args: str, env: dict[str, str]) -> None:
     done = subprocess.run(
-        [*GATEWAY, *args],
+        [*GATEWAY_COMMAND, *args],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -124,7 +124,7 @@ def _start(name: str, env: dict[str, str], log: Path) -> Instance:
     port = _free_port()
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [*GATEWAY, "serve", "--no-migrate", "--host", "127.0.0.1", "--port", str(port)],
+            [*GATEWAY_COMMAND, "serve", "--no-migrate", "--host", "127.0.0.1", "--port", str(port)],
             cwd=REPO,
             env=env,
             stdout=sink,
@@ -175,12 +175,12 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
     _redis_or_skip(REDIS_URL)
     logs = tmp_path_factory.mktemp("two-instances")
     name = f"gw_two_{uuid.uuid4().hex[:12]}"
-    database_url = _with_database(server, name)
+    database_url = with_database(server, name)
     env = _gateway_env(database_url)
     with contextlib.ExitStack() as cleanup:
-        asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
+        asyncio.run(admin(server, f'CREATE DATABASE "{name}"'))
         cleanup.callback(
-            lambda: asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            lambda: asyncio.run(admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         )
         _gateway("migrate", env=env)
         _gateway("registry", "import", str(DEMO_REGISTRY), env=env)
@@ -317,7 +317,7 @@ async def test_racing_registrations_of_one_certificate_on_both_instances_make_on
             ("CERTIFICATE_ALREADY_REGISTERED", "certificateNumber")
         ], loser
 
-    conn = await asyncpg.connect(_asyncpg_url(pair.database_url))
+    conn = await asyncpg.connect(asyncpg_url(pair.database_url))
     try:
         accounts = await conn.fetchval(
             "SELECT count(*) FROM account WHERE user_code = ANY($1::text[])", codes
