@@ -56,11 +56,3 @@ def waiting(
     a client (``retryAfter``)."""
     seconds = max(1, math.ceil(wait.total_seconds()))
     return Problem(code, field, message, {"wait": timedelta(seconds=seconds), "seconds": seconds})
-
-
-class ProblemsError(Exception):
-    """Raised inside a transaction so that it rolls back; carries the problems out."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(", ".join(p.code.value for p in problems))
-        self.problems = problems

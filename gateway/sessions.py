@@ -10,6 +10,7 @@ from gateway.audit import Origin
 from gateway.ids import decode_file_id, decode_id
 from gateway.problems import ErrorCode, Problem
 from gateway.settings import Settings
+from gateway.vocabulary import Channel
 from store import sessions as stored
 from store.records import Account, InsuranceFile, Session, SignedIn
 
@@ -18,6 +19,11 @@ class SessionStatus(Enum):
     FILE_SELECTION_REQUIRED = "FILE_SELECTION_REQUIRED"
     AGREEMENT_REQUIRED = "AGREEMENT_REQUIRED"
     ACTIVE = "ACTIVE"
+
+
+def carried_by_cookie(channel: str) -> bool:
+    """A web sign-in's session travels in an HttpOnly cookie; a mobile app keeps the token."""
+    return channel == Channel.WEB.value
 
 
 def expires_at(session: Session, settings: Settings) -> datetime:

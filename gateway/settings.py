@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
@@ -62,13 +62,6 @@ class Settings:
     secret_key: str | None = field(default=None, repr=False)
     password_pepper: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     log_level: str = "INFO"
-
-    def with_overrides(self, **changes: Any) -> Settings:
-        return replace(self, **changes)
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite://")
 
 
 def _positive_int(variable: str, raw: str) -> int:

@@ -123,8 +123,15 @@ class GatewayContext:
         token = bearer_token(self.request)
         if token is not None and tokens.is_api_key(token):
             return await access.find_key(token)
-        token = token or self.cookie_token
-        return await sessions.find_signed_in(token, self.settings) if token else None
+        if token is not None:
+            return await sessions.find_signed_in(token, self.settings)
+        cookie = self.cookie_token
+        if cookie is None:
+            return None
+        signed_in = await sessions.find_signed_in(cookie, self.settings)
+        if signed_in is None:
+            self.clear_session_cookie()  # ended or expired: the browser may forget it
+        return signed_in
 
     def _may_mutate_by_cookie(self) -> bool:
         return bearer_token(self.request) is not None or is_json_post(self.request)

@@ -149,7 +149,7 @@ def _signed_in(info: Info, result: SignInResult, channel: str) -> SignInPayload:
     if result.token is None or result.signed_in is None:
         return SignInPayload(errors=user_errors(result.problems, context.language))
     context.update_member(result.signed_in)
-    if channel == Channel.WEB.value:
+    if sessions.carried_by_cookie(channel):
         context.set_session_cookie(result.token)
     return SignInPayload(
         token=result.token,

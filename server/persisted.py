@@ -52,10 +52,6 @@ class PersistedQueries:
         self.safelist = safelist
         self._cache: OrderedDict[str, str] = OrderedDict()
 
-    @property
-    def safelist_only(self) -> bool:
-        return self.safelist is not None
-
     def lookup(self, digest: str) -> str | None:
         if self.safelist is not None:
             return self.safelist.get(digest)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -105,7 +106,7 @@ def make_client(settings: Settings) -> ClientFactory:
     async def make(
         peer: str = "203.0.113.7", **overrides: object
     ) -> AsyncIterator[httpx.AsyncClient]:
-        app = create_app(settings.with_overrides(**overrides))
+        app = create_app(dataclasses.replace(settings, **overrides))
         async with (
             LifespanManager(app) as manager,
             httpx.AsyncClient(

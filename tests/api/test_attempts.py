@@ -255,7 +255,7 @@ async def test_a_password_typed_as_a_user_code_is_kept_nowhere(
     for typed in secrets:
         assert not any(typed.lower() in str(row).lower() for row in rows)
         assert typed not in caplog.text
-    if settings.is_sqlite:
+    if settings.database_url.startswith("sqlite://"):
         folder = Path(settings.database_url.removeprefix("sqlite://")).parent
         stored = b"".join(f.read_bytes() for f in folder.glob("gateway.sqlite3*"))
         for typed in secrets:
