@@ -417,7 +417,12 @@ def _gateway_loads(
     viewer_one = LoadSpec(url, (members.VIEWER_BODY,), members.VIEWER_EXPECT, one)
     viewer_ten = LoadSpec(url, (members.VIEWER_BODY,), members.VIEWER_EXPECT, ten)
     apq = LoadSpec(url, (members.APQ_BODY,), members.VIEWER_EXPECT, one)
-    sign_in = LoadSpec(url, (members.sign_in_body(members.SIGN_IN_CODE),), members.MUTATION_EXPECT)
+    sign_in = LoadSpec(
+        url,
+        tuple(members.sign_in_body(code) for code in members.SIGN_IN_CODES),
+        members.MUTATION_EXPECT,
+        rotate=True,
+    )
     register_persisted_query(runner, url, one)
     for spec in (viewer_one, viewer_ten, apq, sign_in):
         check_answer(spec)

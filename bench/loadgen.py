@@ -45,6 +45,7 @@ class LoadSpec:
     expect: str
     authorization: str | None = None
     distinct: bool = False  # each body once: every register needs a fresh certificate
+    rotate: bool = False  # the bodies in turn, again and again (sign-ins of many members)
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,7 @@ def start_load(
             BENCH_EXPECT=spec.expect,
             BENCH_AUTHORIZATION=spec.authorization or "",
             BENCH_DISTINCT="1" if spec.distinct else "0",
+            BENCH_ROTATE="1" if spec.rotate else "0",
             BENCH_THREADS=str(threads),
             BENCH_LEAD_MS=str(round(lead * 1000)),
         )
@@ -176,15 +178,16 @@ class _Bodies:
             for body in spec.bodies
         ]
         self._distinct = spec.distinct
+        self._rotate = spec.rotate
         self._next = 0
         self.reused = 0
 
     def next(self) -> bytes:
-        if not self._distinct:
+        if not self._distinct and not self._rotate:
             return self._requests[0]
         if self._next == len(self._requests):
             self._next = 0
-            self.reused += 1
+            self.reused += 1 if self._distinct else 0
         request = self._requests[self._next]
         self._next += 1
         return request

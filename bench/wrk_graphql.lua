@@ -6,6 +6,9 @@
 --   BENCH_AUTHORIZATION  Authorization header value, or empty
 --   BENCH_DISTINCT       "1": send each body once (register needs fresh certificates);
 --                        the lines are shared out between wrk's threads
+--   BENCH_ROTATE         "1": the lines are shared out between the threads like a distinct
+--                        load's, and each thread sends its share in turn, again and again
+--                        (sign-ins spread over many members, as real ones are)
 --   BENCH_THREADS        wrk's -t, so that each thread knows its share of the lines
 --   BENCH_LEAD_MS        answers completed this long after a thread starts are left out of
 --                        "steady" (the rate's count): a load started cold answers nothing
@@ -16,6 +19,8 @@ local bodies_path = os.getenv("BENCH_BODIES")
 local expect = os.getenv("BENCH_EXPECT") or ""
 local authorization = os.getenv("BENCH_AUTHORIZATION") or ""
 local distinct = os.getenv("BENCH_DISTINCT") == "1"
+local rotate = os.getenv("BENCH_ROTATE") == "1"
+local per_request = distinct or rotate
 local thread_count = tonumber(os.getenv("BENCH_THREADS") or "1")
 local lead_us = tonumber(os.getenv("BENCH_LEAD_MS") or "0") * 1000
 
@@ -44,7 +49,7 @@ function init(args)
   bodies = {}
   local line_number = 0
   for line in io.lines(bodies_path) do
-    if not distinct or line_number % thread_count == thread_index then
+    if not per_request or line_number % thread_count == thread_index then
       table.insert(bodies, line)
     end
     line_number = line_number + 1
@@ -62,12 +67,15 @@ function init(args)
   wrk.body = bodies[1]
 end
 
--- Only a distinct load builds each request; otherwise wrk sends one prebuilt request.
-if distinct then
+-- Only a distinct or rotating load builds each request; otherwise wrk sends one prebuilt
+-- request.
+if per_request then
   function request()
     local body = bodies[next_body]
     if body == nil then
-      reused = reused + 1
+      if distinct then
+        reused = reused + 1
+      end
       next_body = 1
       body = bodies[1]
     end

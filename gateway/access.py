@@ -13,6 +13,7 @@ from enum import Enum
 
 from gateway import audit, tokens
 from gateway.problems import ErrorCode
+from gateway.sessions import SessionStatus, status
 from gateway.text import canonical_number
 from store import apikeys, registry
 from store.records import ApiKey, SignedIn
@@ -25,6 +26,8 @@ class Role(Enum):
 
 class Right(Enum):
     MEMBER = "member"  # a member session, whatever its status
+    # A member session with its file chosen and the agreement in force accepted (R11, R12).
+    ACTIVE_MEMBER = "active_member"
     PARTNER = "partner"
     STAFF = "staff"
     # Guessing a secret: nobody or a member, never an API key, and a bounded number of
@@ -53,8 +56,12 @@ def deny_reason(caller: Caller, right: Right) -> ErrorCode | None:
         return ErrorCode.FORBIDDEN if isinstance(caller, KeyCaller) else None
     if caller is None:
         return ErrorCode.AUTHENTICATION_REQUIRED
-    if right is Right.MEMBER:
-        return None if isinstance(caller, SignedIn) else ErrorCode.FORBIDDEN
+    if right in {Right.MEMBER, Right.ACTIVE_MEMBER}:
+        if not isinstance(caller, SignedIn):
+            return ErrorCode.FORBIDDEN
+        if right is Right.ACTIVE_MEMBER and status(caller) is not SessionStatus.ACTIVE:
+            return ErrorCode.SESSION_NOT_ACTIVE
+        return None
     wanted = Role.PARTNER if right is Right.PARTNER else Role.STAFF
     if isinstance(caller, KeyCaller) and caller.role is wanted:
         return None

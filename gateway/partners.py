@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from dataclasses import dataclass
 
 from gateway import audit
 from gateway.access import KeyCaller
 from gateway.audit import Origin
+from gateway.ids import OpaqueIds
 from gateway.text import canonical_number, fold
 from store import partners as stored
 from store.partners import Position
 from store.records import Contract
+from store.records import Member as StoredMember
 
 MAX_PAGE = 100
+MAX_SEARCH = 100
 
 
 @dataclass(frozen=True)
@@ -57,18 +58,25 @@ async def registered_count(contract_id: int) -> int:
     return await stored.registered_count(contract_id)
 
 
-def _cursor(last_name: str, first_name: str, certificate_id: int) -> str:
-    raw = json.dumps([last_name, first_name, certificate_id])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+_CURSOR = "partner-members"
 
 
-def _position(cursor: str) -> Position:
+def _cursor(ids: OpaqueIds, contract_id: int, member: StoredMember) -> str:
+    """The position after ``member`` in this contract's list, sealed: a cursor edited by hand,
+    or taken from another contract's list, is refused."""
+    position = [contract_id, member.last_name, member.first_name, member.id]
+    return ids.seal(_CURSOR, json.dumps(position).encode())
+
+
+def _position(ids: OpaqueIds, contract_id: int, cursor: str) -> Position:
+    payload = ids.unseal(_CURSOR, cursor)
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        last, first, ident = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        if not (isinstance(last, str) and isinstance(first, str) and isinstance(ident, int)):
+        contract, last, first, ident = json.loads(payload or b"")
+        if contract != contract_id or not (isinstance(last, str) and isinstance(first, str)):
             raise ValueError
-    except (ValueError, TypeError, binascii.Error, UnicodeError):
+        if not (isinstance(ident, int) and 0 < ident < 2**31):
+            raise ValueError
+    except (ValueError, TypeError):
         raise InvalidPageRequest("after: not a cursor from this list") from None
     return last, first, ident
 
@@ -80,11 +88,14 @@ async def members(
     after: str | None,
     search: str | None,
     origin: Origin,
+    ids: OpaqueIds,
 ) -> MembersPage:
     """One page of members; never a date of birth, a user code or anything secret."""
     if not 1 <= first <= MAX_PAGE:
         raise InvalidPageRequest(f"first must be between 1 and {MAX_PAGE}, got {first}")
-    position = _position(after) if after else None
+    if search is not None and len(search) > MAX_SEARCH:
+        raise InvalidPageRequest(f"search: at most {MAX_SEARCH} characters")
+    position = _position(ids, contract.id, after) if after else None
     if search and search.strip():
         page = await stored.members_page(
             contract.id, first, position, fold(search), canonical_number(search)
@@ -102,7 +113,7 @@ async def members(
     return MembersPage(
         edges=[
             (
-                _cursor(m.last_name, m.first_name, m.id),
+                _cursor(ids, contract.id, m),
                 Member(m.number, m.first_name, m.last_name, m.status, m.registered_online),
             )
             for m in page.members

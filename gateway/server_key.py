@@ -35,6 +35,12 @@ class ServerKey:
                     self._key = secret.encode("utf-8")
         return self._key
 
+    def loaded(self) -> bytes:
+        """The key, once ``key()`` has read it (ids are made in synchronous code)."""
+        if self._key is None:
+            raise RuntimeError("the server key is read at the first request; none came yet")
+        return self._key
+
     async def digest(self, purpose: str, value: str) -> str:
         """HMAC-SHA-256 of ``value`` for one ``purpose``: digests of one purpose never match
         another's, and without the key nobody can test a guess against them."""

@@ -7,7 +7,7 @@ from enum import Enum
 
 from gateway import agreements, audit, tokens
 from gateway.audit import Origin
-from gateway.ids import decode_file_id, decode_id
+from gateway.ids import IdKind, OpaqueIds
 from gateway.problems import ErrorCode, Problem
 from gateway.settings import Settings
 from gateway.vocabulary import Channel
@@ -96,10 +96,10 @@ async def accept_agreement(
 
 
 async def select_file(
-    signed_in: SignedIn, file_id: str, origin: Origin
+    signed_in: SignedIn, file_id: str, origin: Origin, ids: OpaqueIds
 ) -> tuple[SignedIn, list[Problem]]:
     """R11: only one of the member's own files; any other id looks the same as a bad one."""
-    certificate_id = decode_file_id(file_id)
+    certificate_id = ids.decode(IdKind.INSURANCE_FILE, file_id)
     if certificate_id not in {f.certificate_id for f in signed_in.files}:
         return signed_in, [Problem(ErrorCode.FILE_NOT_ACCESSIBLE, "fileId")]
     entry = audit.entry_for(
@@ -119,9 +119,11 @@ async def open_sessions_of(account_id: int, settings: Settings) -> list[Session]
     return [s for s in await stored.open_of(account_id) if now < expires_at(s, settings)]
 
 
-async def revoke_session(signed_in: SignedIn, session_id: str, origin: Origin) -> list[Problem]:
+async def revoke_session(
+    signed_in: SignedIn, session_id: str, origin: Origin, ids: OpaqueIds
+) -> list[Problem]:
     """End one of the member's own sessions; another's looks the same as an unknown one."""
-    number = decode_id("Session", session_id)
+    number = ids.decode(IdKind.SESSION, session_id)
     revoked = number is not None and await stored.revoke(
         number,
         signed_in.account.id,

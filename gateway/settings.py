@@ -50,6 +50,10 @@ class Settings:
     max_query_depth: int = 10
     max_aliases: int = 15
     max_tokens: int = 2000
+    max_query_characters: int = 10_000
+    max_selections: int = 300
+    max_directives: int = 20
+    max_query_cost: int = 5000
     rate_limit_per_ip: str = "20/minute"
     rate_limit_storage: str = "memory://"
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
@@ -232,6 +236,10 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "max_query_depth": _positive_int,
     "max_aliases": _positive_int,
     "max_tokens": _positive_int,
+    "max_query_characters": _positive_int,
+    "max_selections": _positive_int,
+    "max_directives": _positive_int,
+    "max_query_cost": _positive_int,
     "rate_limit_per_ip": _rate_limit,
     "rate_limit_storage": _storage,
     "trusted_proxies": _networks,

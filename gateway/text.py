@@ -9,7 +9,10 @@ behind them.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Iterator
+from typing import Any
 
 # The accents of the Latin script: what French names carry (é, è, ê, ë, ç, ï, ô...). Only
 # these are stripped, so that the marks other scripts need to spell a name (Devanagari vowel
@@ -48,3 +51,21 @@ def canonical_user_code(user_code: str) -> str:
 def canonical_number(number: str) -> str:
     """Contract and certificate numbers compare trimmed and upper-cased (R1)."""
     return number.strip().upper()
+
+
+# NUL, which PostgreSQL refuses in text, and unpaired surrogates, which neither driver can
+# encode: a value holding one can be neither stored nor compared with what is stored.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable_paths(value: Any, path: str = "") -> Iterator[str]:
+    """Where, in a JSON-like value, a string holds a character no database can store."""
+    if isinstance(value, str):
+        if _UNSTORABLE.search(value):
+            yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from unstorable_paths(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from unstorable_paths(item, f"{path}[{index}]")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from gateway.attempts import AttemptLedger
 from gateway.hashing import Hasher
+from gateway.ids import OpaqueIds
 from gateway.server_key import ServerKey
 from gateway.settings import Settings
 
@@ -15,7 +16,11 @@ class Toolkit:
     settings: Settings
     hasher: Hasher
     ledger: AttemptLedger
+    ids: OpaqueIds
 
     @classmethod
     def build(cls, settings: Settings) -> Toolkit:
-        return cls(settings, Hasher(settings), AttemptLedger(settings, ServerKey(settings)))
+        server_key = ServerKey(settings)
+        return cls(
+            settings, Hasher(settings), AttemptLedger(settings, server_key), OpaqueIds(server_key)
+        )

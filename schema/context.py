@@ -72,8 +72,15 @@ class GatewayContext:
         )
 
     @property
+    def cookie_name(self) -> str:
+        """``__Host-`` whenever the cookie is Secure: then no sibling sub-domain can plant a
+        cookie of that name (and Starlette keeps the last of duplicates)."""
+        name = self.settings.cookie_name
+        return f"__Host-{name}" if self.settings.cookie_secure else name
+
+    @property
     def cookie_token(self) -> str | None:
-        return self.request.cookies.get(self.settings.cookie_name)
+        return self.request.cookies.get(self.cookie_name)
 
     async def caller(self, *, for_mutation: bool = False) -> Caller:
         """Who is calling, looked up once per request.
@@ -141,7 +148,7 @@ class GatewayContext:
 
     def set_session_cookie(self, token: str) -> None:
         self.response.set_cookie(
-            self.settings.cookie_name,
+            self.cookie_name,
             token,
             max_age=self.settings.session_max_hours * 3600,
             path="/",
@@ -152,7 +159,7 @@ class GatewayContext:
 
     def clear_session_cookie(self) -> None:
         self.response.delete_cookie(
-            self.settings.cookie_name,
+            self.cookie_name,
             path="/",
             httponly=True,
             secure=self.settings.cookie_secure,

@@ -4,7 +4,8 @@
 the caller's kind, and for credential attempts the per-address limit) before the resolver runs.
 A refused mutation answers its payload with the problem in ``errors`` and its other fields
 empty, as every member mistake does; a refused query field is null with a GraphQL error whose
-``extensions.code`` says why.
+``extensions.code`` says why, except for a session not yet usable (R11, R12), whose query
+fields answer null or an empty list and say nothing, as the contract asks.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from typing import Any
 from graphql import OperationType
 from strawberry.extensions import FieldExtension
 from strawberry.extensions.field_extension import AsyncExtensionResolver
+from strawberry.types.base import StrawberryList
 from strawberry.types.field import StrawberryField
 
 from gateway.access import Right
-from gateway.problems import Problem
+from gateway.problems import ErrorCode, Problem
 from schema.common import Info
 from schema.errors import field_error, user_errors
 
@@ -42,11 +44,13 @@ class Guard(FieldExtension):
 
     def _refusal(self, info: Info, problems: list[Problem]) -> Any:
         assert self.field is not None
-        payload = self.field.type
-        if isinstance(payload, type) and dataclasses.is_dataclass(payload):
-            names = {f.name for f in dataclasses.fields(payload)}
+        returned = self.field.type
+        if isinstance(returned, type) and dataclasses.is_dataclass(returned):
+            names = {f.name for f in dataclasses.fields(returned)}
             if "errors" in names:
-                return payload(errors=user_errors(problems, info.context.language))
+                return returned(errors=user_errors(problems, info.context.language))
+        if problems[0].code is ErrorCode.SESSION_NOT_ACTIVE:
+            return [] if isinstance(returned, StrawberryList) else None
         raise field_error(problems[0], info.context.language)
 
 

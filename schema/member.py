@@ -76,7 +76,11 @@ class LinkExistingCredentialsInput:
 @strawberry.type
 class SignInPayload:
     token: str | None = strawberry.field(
-        default=None, description="The bearer token, shown once. Null when errors is not empty."
+        default=None,
+        description=(
+            "The bearer token, shown once (MOBILE). Null when errors is not empty, and for WEB, "
+            "whose session is the HttpOnly cookie."
+        ),
     )
     session: Session | None = None
     insurance_files: list[InsuranceFile] = strawberry.field(
@@ -149,12 +153,13 @@ def _signed_in(info: Info, result: SignInResult, channel: str) -> SignInPayload:
     if result.token is None or result.signed_in is None:
         return SignInPayload(errors=user_errors(result.problems, context.language))
     context.update_member(result.signed_in)
-    if sessions.carried_by_cookie(channel):
+    by_cookie = sessions.carried_by_cookie(channel)
+    if by_cookie:
         context.set_session_cookie(result.token)
     return SignInPayload(
-        token=result.token,
+        token=None if by_cookie else result.token,  # the HttpOnly cookie is the credential
         session=Session(record=result.signed_in),
-        insurance_files=to_files(result.signed_in.files),
+        insurance_files=to_files(result.signed_in.files, context.kit.ids),
         errors=[],
     )
 
@@ -259,7 +264,7 @@ class MemberMutation:
         context = info.context
         member = context.member()
         signed_in, problems = await sessions.select_file(
-            member, file_id, context.origin(member.session.channel)
+            member, file_id, context.origin(member.session.channel), context.kit.ids
         )
         if problems:
             return SessionPayload(errors=user_errors(problems, context.language))
@@ -317,7 +322,7 @@ class MemberMutation:
 
     @strawberry.mutation(
         description="A signed-in member's new password; every other session of theirs ends.",
-        extensions=guarded(Right.MEMBER),
+        extensions=guarded(Right.ACTIVE_MEMBER),
     )
     async def change_password(
         self, info: Info, input: ChangePasswordInput
@@ -336,12 +341,14 @@ class MemberMutation:
 
     @strawberry.mutation(
         description="End one of the member's own sessions (see viewer.sessions).",
-        extensions=guarded(Right.MEMBER),
+        extensions=guarded(Right.ACTIVE_MEMBER),
     )
     async def revoke_session(self, info: Info, id: strawberry.ID) -> RevokeSessionPayload:
         context = info.context
         member = context.member()
-        problems = await sessions.revoke_session(member, id, context.origin(member.session.channel))
+        problems = await sessions.revoke_session(
+            member, id, context.origin(member.session.channel), context.kit.ids
+        )
         return RevokeSessionPayload(errors=user_errors(problems, context.language))
 
     @strawberry.mutation(

@@ -9,13 +9,15 @@ from graphql import GraphQLError
 
 from gateway import rules
 from gateway import sessions as session_rules
+from gateway.access import Right
 from gateway.i18n import Language, translate
-from gateway.ids import encode_file_id, encode_id
+from gateway.ids import IdKind, OpaqueIds
 from gateway.security_events import MAX_EVENTS, InvalidCount, SecurityEventKind, security_events
 from gateway.security_events import SecurityEvent as SecurityEventRecord
 from gateway.sessions import SessionStatus
 from gateway.vocabulary import Channel, FileStatus, OnlineFeature, ProductLine
 from schema.common import Info
+from schema.guards import guarded
 from store.records import Account, SignedIn
 from store.records import InsuranceFile as FileRecord
 from store.records import Session as SessionRecord
@@ -83,9 +85,9 @@ class InsuranceFile:
     info: InsuranceFileInfo
 
     @classmethod
-    def of(cls, record: FileRecord) -> InsuranceFile:
+    def of(cls, record: FileRecord, ids: OpaqueIds) -> InsuranceFile:
         return cls(
-            id=strawberry.ID(encode_file_id(record.certificate_id)),
+            id=strawberry.ID(ids.encode(IdKind.INSURANCE_FILE, record.certificate_id)),
             product_line=ProductLine(record.product_line),
             contract_number=record.contract_number,
             certificate_number=record.certificate_number,
@@ -102,8 +104,8 @@ class InsuranceFile:
         )
 
 
-def to_files(records: tuple[FileRecord, ...]) -> list[InsuranceFile]:
-    return [InsuranceFile.of(r) for r in records]
+def to_files(records: tuple[FileRecord, ...], ids: OpaqueIds) -> list[InsuranceFile]:
+    return [InsuranceFile.of(r, ids) for r in records]
 
 
 @strawberry.input
@@ -148,9 +150,9 @@ class Session:
         return session_rules.expires_at(self.record.session, info.context.settings)
 
     @strawberry.field
-    def selected_file(self) -> InsuranceFile | None:
+    def selected_file(self, info: Info) -> InsuranceFile | None:
         selected = session_rules.selected_file(self.record)
-        return InsuranceFile.of(selected) if selected else None
+        return InsuranceFile.of(selected, info.context.kit.ids) if selected else None
 
 
 @strawberry.type(description="One of the member's open sessions, to review and end (beyond R10).")
@@ -159,8 +161,8 @@ class OpenSession:
     current: bool = strawberry.field(description="Whether this request comes from it.")
 
     @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Session", self.record.id))
+    def id(self, info: Info) -> strawberry.ID:
+        return strawberry.ID(info.context.kit.ids.encode(IdKind.SESSION, self.record.id))
 
     @strawberry.field
     def channel(self) -> Channel:
@@ -233,10 +235,13 @@ class Viewer:
         return Session(record=self.record)
 
     @strawberry.field
-    def insurance_files(self) -> list[InsuranceFile]:
-        return to_files(self.record.files)
+    def insurance_files(self, info: Info) -> list[InsuranceFile]:
+        return to_files(self.record.files, info.context.kit.ids)
 
-    @strawberry.field(description="Every open session of the member, this one included.")
+    @strawberry.field(
+        description="Every open session of the member, this one included.",
+        extensions=guarded(Right.ACTIVE_MEMBER),
+    )
     async def sessions(self, info: Info) -> list[OpenSession]:
         records = await session_rules.open_sessions_of(
             self.record.account.id, info.context.settings
@@ -245,7 +250,8 @@ class Viewer:
         return [OpenSession(record=r, current=r.id == current) for r in records]
 
     @strawberry.field(
-        description=f"What happened to the account, newest first; first: 1 to {MAX_EVENTS}."
+        description=f"What happened to the account, newest first; first: 1 to {MAX_EVENTS}.",
+        extensions=guarded(Right.ACTIVE_MEMBER),
     )
     async def security_events(self, first: int = 20) -> list[SecurityEvent]:
         try:

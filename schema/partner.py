@@ -78,8 +78,9 @@ class PartnerContract:
         self, info: Info, first: int, after: str | None = None, search: str | None = None
     ) -> PartnerMemberConnection:
         try:
+            context = info.context
             page = await partners.members(
-                info.context.key(), self.record, first, after, search, info.context.origin()
+                context.key(), self.record, first, after, search, context.origin(), context.kit.ids
             )
         except partners.InvalidPageRequest as invalid:
             raise GraphQLError(str(invalid), extensions={"code": "BAD_USER_INPUT"}) from None

@@ -9,19 +9,26 @@ from typing import Any
 
 import strawberry
 from graphql import (
+    BREAK,
     DocumentNode,
     GraphQLError,
     GraphQLSchema,
     GraphQLSyntaxError,
     OperationDefinitionNode,
+    StringValueNode,
+    Visitor,
     parse,
+    visit,
 )
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions import SchemaExtension
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from gateway.settings import Settings
+from gateway.text import unstorable_paths
+from schema.error_messages import sanitize
+from schema.limits import Limits, check_length, check_measure, measure
 from schema.strawberry_internals import code_of_library_message, core_schema, validate_document
 
 log = logging.getLogger("gateway.graphql")
@@ -58,6 +65,32 @@ def _top_level_fields(document: DocumentNode) -> tuple[str, ...]:
     return ()
 
 
+class _StringLiterals(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: StringValueNode | None = None
+
+    def enter_string_value(self, node: StringValueNode, *_: Any) -> Any:
+        if any(unstorable_paths(node.value)):
+            self.found = node
+            return BREAK
+        return None
+
+
+def _unstorable_literal(document: DocumentNode) -> GraphQLError | None:
+    """A string written in the document that no database could store (NUL, a lone surrogate):
+    refused like a malformed request, before it reaches a rule or a statement."""
+    literals = _StringLiterals()
+    visit(document, literals)
+    if literals.found is None:
+        return None
+    return GraphQLError(
+        "A string holds a character that cannot be stored (NUL or an unpaired surrogate).",
+        literals.found,
+        extensions={"code": "BAD_USER_INPUT"},
+    )
+
+
 def _payload_rejected(data: object) -> bool:
     if not isinstance(data, dict):
         return False
@@ -68,20 +101,17 @@ class RequestPipeline:
     """What every operation goes through before it runs, built once per schema.
 
     The parse and validation caches are the ones Strawberry's ``ParserCache`` and
-    ``ValidationCache`` keep; the validation cache is keyed by the rule classes, so the depth
-    and alias rules are built here once (limiters built per request would mint new classes and
-    never hit it).
+    ``ValidationCache`` keep, keyed by the query's text. What a document may cost is measured
+    before graphql-core validates it (``schema/limits.py``), so a document built to make
+    validation slow is refused in the time it takes to read it.
     """
 
     def __init__(self, settings: Settings) -> None:
         self.max_tokens = settings.max_tokens
-        rules = [
-            *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-            *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-        ]
-        if not settings.introspection:
-            rules.append(NoSchemaIntrospectionCustomRule)
-        self.rules = tuple(rules)
+        self.limits = Limits.of(settings)
+        self.rules: tuple[type[ASTValidationRule], ...] = (
+            () if settings.introspection else (NoSchemaIntrospectionCustomRule,)
+        )
         self.parse = lru_cache(maxsize=512)(parse)
         self.checked = lru_cache(maxsize=512)(self._check)
 
@@ -92,7 +122,11 @@ class RequestPipeline:
         is computed once by Python, a parsed document's is recomputed over its whole tree at
         every lookup (graphql-core nodes hash their fields)."""
         document = self.parse(query, max_tokens=self.max_tokens)
-        return validate_document(schema, document, rules), _top_level_fields(document)
+        fields = _top_level_fields(document)
+        over = check_measure(measure(document), self.limits) or _unstorable_literal(document)
+        if over is not None:
+            return [over], fields
+        return validate_document(schema, document, rules), fields
 
     def extension(self) -> SchemaExtension:
         return GatewayOperation(self)
@@ -112,6 +146,9 @@ class GatewayOperation(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
+        too_long = check_length(context.query or "", self.pipeline.limits)
+        if too_long is not None:
+            raise too_long
         context.parse_options["max_tokens"] = self.pipeline.max_tokens
         context.validation_rules = context.validation_rules + self.pipeline.rules
         yield
@@ -144,9 +181,18 @@ def _internal_error(error: GraphQLError, request_id: str | None) -> dict[str, An
     }
 
 
-def finish_result(result: ExecutionResult, state: dict[str, Any]) -> GraphQLHTTPResponse:
-    """The response body: bugs masked behind the request id, a code on every error, and the
-    request's outcome noted for its log line.
+def result_has_paths(result: ExecutionResult) -> bool:
+    """Whether any error arose while executing a field (it has a path)."""
+    return any(error.path is not None for error in result.errors or [])
+
+
+def finish_result(
+    result: ExecutionResult, state: dict[str, Any], *, hide_schema: bool
+) -> GraphQLHTTPResponse:
+    """The response body: bugs masked behind the request id, a code on every error, messages
+    that repeat no value the client sent (nor, with ``hide_schema``, any name of the schema it
+    did not write: ``schema/error_messages.py``), and the request's outcome noted for its log
+    line.
 
     Done here rather than in an extension because errors raised while parsing never pass
     back through the extensions.
@@ -158,8 +204,10 @@ def finish_result(result: ExecutionResult, state: dict[str, Any]) -> GraphQLHTTP
             formatted.append({k: v for k, v in _internal_error(error, request_id).items() if v})
             continue
         entry = dict(error.formatted)
+        entry["message"] = sanitize(error.message, hide_schema=hide_schema)
         entry["extensions"] = {"code": _code_for(error), **(error.extensions or {})}
-        formatted.append(entry)
+        if entry not in formatted:  # rewritten messages may now say the same thing
+            formatted.append(entry)
     codes = {e["extensions"]["code"] for e in formatted}
     if "INTERNAL_SERVER_ERROR" in codes:
         state["outcome"] = "internal_error"
@@ -169,7 +217,11 @@ def finish_result(result: ExecutionResult, state: dict[str, Any]) -> GraphQLHTTP
         state["outcome"] = "rejected"
     else:
         state["outcome"] = "ok"
-    body: GraphQLHTTPResponse = {"data": result.data}
+    # Refused before execution (parse, validation, variables, persisted query): per the
+    # GraphQL spec no data entry at all, and a 4xx where the client speaks graphql-response.
+    request_error = result.data is None and bool(formatted) and not result_has_paths(result)
+    state["request_error"] = request_error
+    body: GraphQLHTTPResponse = {} if request_error else {"data": result.data}
     if formatted:
         body["errors"] = formatted  # type: ignore[typeddict-item]
     if result.extensions:

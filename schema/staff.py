@@ -29,8 +29,8 @@ class StaffAccount:
         return Profile.of(self.record)
 
     @strawberry.field
-    async def insurance_files(self) -> list[InsuranceFile]:
-        return to_files(await staff.files_of(self.record))
+    async def insurance_files(self, info: Info) -> list[InsuranceFile]:
+        return to_files(await staff.files_of(self.record), info.context.kit.ids)
 
     @strawberry.field
     async def locked(self, info: Info) -> bool:

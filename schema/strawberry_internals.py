@@ -12,11 +12,10 @@ from strawberry.schema.schema import validate_document
 
 __all__ = ["code_of_library_message", "core_schema", "validate_document"]
 
-# The limits Strawberry's limiters and graphql-core's parser enforce say which they are only
-# in their message; the gateway answers a code a client can act on.
+# The limits graphql-core enforces itself (its parser's token limit, its introspection depth
+# rule) say which they are only in their message; the gateway answers a code a client can act
+# on. The gateway's own limits carry their code (schema/limits.py).
 _CODES_BY_MESSAGE = (
-    ("exceeds maximum operation depth", "QUERY_TOO_DEEP"),
-    ("aliases found. Allowed:", "TOO_MANY_ALIASES"),
     ("tokens.", "TOO_MANY_TOKENS"),
     ("Maximum introspection depth exceeded", "QUERY_TOO_DEEP"),
 )

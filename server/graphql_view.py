@@ -1,4 +1,6 @@
-"""The GraphQL endpoint: persisted queries, remembered answers, the context, JSON by orjson."""
+"""The GraphQL endpoint, GraphQL over HTTP to the letter: media types negotiated
+(``application/graphql-response+json`` when accepted, with 4xx for requests that cannot run),
+every refusal a JSON body, persisted queries, remembered answers, the context."""
 
 from __future__ import annotations
 
@@ -6,16 +8,19 @@ from collections.abc import Hashable
 
 import orjson
 import strawberry
-from cross_web import AsyncHTTPRequestAdapter
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.types import ExecutionResult
 
 from gateway.ratelimit import AddressRateLimiter
+from gateway.text import unstorable_paths
 from gateway.toolkit import Toolkit
 from schema.context import GatewayContext
 from schema.pipeline import GatewaySchema, finish_result
@@ -25,6 +30,48 @@ from server.persisted import PersistedQueries
 from server.web import graphiql_response
 from store.records import SignedIn
 
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+_ACCEPTABLE = {GRAPHQL_RESPONSE: GRAPHQL_RESPONSE, JSON: JSON, "application/*": JSON, "*/*": JSON}
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The media type to answer in: the client's most preferred of the two GraphQL over HTTP
+    allows (application/json when it says nothing); None when it accepts neither (406)."""
+    if not accept or not accept.strip():
+        return JSON
+    best: tuple[float, int, str] | None = None
+    for position, item in enumerate(accept.split(",")):
+        media, _, parameters = item.strip().partition(";")
+        chosen = _ACCEPTABLE.get(media.strip().lower())
+        if chosen is None:
+            continue
+        quality = 1.0
+        for parameter in parameters.split(";"):
+            name, _, value = parameter.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0 and (best is None or (quality, -position) > best[:2]):
+            best = (quality, -position, chosen)
+    return best[2] if best else None
+
+
+def error_response(status: int, message: str, code: str, request_id: str | None) -> Response:
+    """A request refused before GraphQL could run it: JSON, with the request id, never text."""
+    error = {"message": message, "extensions": {"code": code, "requestId": request_id}}
+    return JSONResponse({"errors": [error]}, status_code=status)
+
+
+_HTTP_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
+
 
 class Refused(Exception):
     """A persisted-query request that cannot run; answered as a GraphQL error."""
@@ -32,6 +79,15 @@ class Refused(Exception):
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message)
         self.error = GraphQLError(message, extensions={"code": code})
+
+
+def _not_on_the_safelist() -> Refused:
+    """Its own code, not Apollo's PersistedQueryNotSupported: that one tells a client the
+    server has no persisted queries at all, and it would stop sending them."""
+    return Refused(
+        "This document is not one of the operations this server runs.",
+        "PERSISTED_QUERY_NOT_ALLOWED",
+    )
 
 
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
@@ -59,6 +115,77 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             settings.answer_cache_size,
         )
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Every answer JSON: Strawberry's refusals are plain text, which a GraphQL client
+        cannot read, and carry no request id to quote."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        request = Request(scope=scope, receive=receive)
+        media_type = negotiate(request.headers.get("accept"))
+        if media_type is None and not self._wants_the_ide(request):
+            response: Response = error_response(
+                406,
+                "Accept application/graphql-response+json or application/json.",
+                "NOT_ACCEPTABLE",
+                state.get("request_id"),
+            )
+        else:
+            try:
+                response = await self.run(request)
+                if media_type == GRAPHQL_RESPONSE and not self._wants_the_ide(request):
+                    self._as_graphql_response(response, state)
+            except HTTPException as refused:
+                status = (
+                    415 if refused.reason == "Unsupported content type" else refused.status_code
+                )
+                code = _HTTP_CODES.get(status, "BAD_REQUEST")
+                response = error_response(status, refused.reason, code, state.get("request_id"))
+        await response(scope, receive, send)
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        """Only for a browser asking for a page: a GET carrying a persisted query's hash (or
+        anything else of a GraphQL request) gets GraphQL, whatever its Accept header."""
+        params = request.query_params
+        if request.method != "GET" or any(params.get(name) for name in ("query", "extensions")):
+            return False
+        return "text/html" in request.headers.get("accept", "")
+
+    @staticmethod
+    def _as_graphql_response(response: Response, state: dict[str, object]) -> None:
+        """The spec's own media type; a request that could not run (parse, validation,
+        variables) is then a 400, as the spec asks."""
+        if response.headers.get("content-type", "").startswith(JSON):
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+            if state.get("request_error"):
+                response.status_code = 400
+
+    @staticmethod
+    def _wants_the_ide(request: Request) -> bool:
+        return request.method == "GET" and "text/html" in request.headers.get("accept", "")
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """A JSON body must be one object (null, a number, a string or a list is a 400, not a
+        crash)."""
+        content_type = (request.content_type or "").split(";")[0].strip().lower()
+        if request.method == "POST" and content_type == JSON:
+            body = self.decode_json(await request.get_body())
+            if not isinstance(body, dict):
+                raise HTTPException(400, "The request body must be one JSON object.")
+        return await super().parse_http_body(request)
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = f"{JSON}; charset=utf-8"
+        return response
+
     def decode_json(self, data: str | bytes) -> object:
         """orjson: its decode error is a ``json.JSONDecodeError``, so bad bodies stay a 400."""
         return orjson.loads(data)
@@ -73,7 +200,11 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
-        return finish_result(result, request.scope.setdefault("state", {}))
+        return finish_result(
+            result,
+            request.scope.setdefault("state", {}),
+            hide_schema=not self.kit.settings.introspection,
+        )
 
     async def execute_single(
         self,
@@ -91,6 +222,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             request_data.query = self._document(request_data)
         except Refused as refused:
             return ExecutionResult(data=None, errors=[refused.error])
+        await self.kit.ids.ready()
         key = await self._answer_key(request_data, context)
         state = request.scope.setdefault("state", {})
         if key is not None and (answer := self.answers.get(key)) is not None:
@@ -105,13 +237,20 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         return result
 
     def _document(self, request_data: GraphQLRequestData) -> str | None:
-        """Automatic persisted queries (Apollo's protocol) and the safelist mode."""
+        """Automatic persisted queries (Apollo's protocol) and the safelist mode; variables
+        no database could store refused first."""
+        for path in unstorable_paths(request_data.variables or {}):
+            raise Refused(
+                f"Variable '${path}' holds a character that cannot be stored "
+                "(NUL or an unpaired surrogate).",
+                "BAD_USER_INPUT",
+            )
         store = self.persisted
         query = request_data.query
         extension = (request_data.extensions or {}).get("persistedQuery")
         if not (isinstance(extension, dict) and extension.get("version") == 1):
             if query is not None and not store.allows(query):
-                raise Refused("PersistedQueryNotSupported", "PERSISTED_QUERY_REQUIRED")
+                raise _not_on_the_safelist()
             return query
         digest = str(extension.get("sha256Hash", "")).lower()
         if query is None:
@@ -120,7 +259,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
                 raise Refused("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
             return known
         if not store.allows(query):
-            raise Refused("PersistedQueryNotSupported", "PERSISTED_QUERY_REQUIRED")
+            raise _not_on_the_safelist()
         if not store.register(digest, query):
             raise Refused("provided sha does not match query", "PERSISTED_QUERY_HASH_MISMATCH")
         return query

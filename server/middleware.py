@@ -1,4 +1,5 @@
-"""Every response: a request id, browser-safety headers, and one JSON log line."""
+"""Every response: a request id, browser-safety and caching headers, a JSON body even for a
+failure nobody foresaw, and one log line."""
 
 from __future__ import annotations
 
@@ -6,15 +7,19 @@ import logging
 import time
 import uuid
 
+import orjson
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server import metrics
-from server.network import Networks, client_address
+from server.network import Networks, arrived_over_https, client_address
 
 log = logging.getLogger("gateway.request")
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+HSTS = "max-age=31536000; includeSubDomains"
+# The log names an operation as its client did: bounded, so a client cannot fill the log.
+OPERATION_NAME_LENGTH = 100
 
 
 class RequestContext:
@@ -36,11 +41,19 @@ class RequestContext:
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         state["client_address"] = client_address(peer, forwarded, self.trusted_proxies)
+        https = arrived_over_https(
+            scope.get("scheme", "http"),
+            peer,
+            headers.get(b"x-forwarded-proto", b"").decode("latin-1") or None,
+            self.trusted_proxies,
+        )
         status = 500
+        started_response = False
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started_response
             if message["type"] == "http.response.start":
+                started_response = True
                 status = message["status"]
                 response_headers = MutableHeaders(scope=message)
                 response_headers["X-Request-Id"] = request_id
@@ -49,10 +62,22 @@ class RequestContext:
                 response_headers["X-Frame-Options"] = "DENY"
                 if "content-security-policy" not in response_headers:
                     response_headers["Content-Security-Policy"] = API_CSP
+                # Answers depend on the caller (a session, a key): no cache may keep them.
+                # The static pages say themselves how they may be cached.
+                if "cache-control" not in response_headers:
+                    response_headers["Cache-Control"] = "no-store"
+                if https:
+                    response_headers["Strict-Transport-Security"] = HSTS
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_headers)
+        except Exception:
+            log.exception("unexpected error", extra={"fields": {"requestId": request_id}})
+            if started_response:
+                raise
+            await send_with_headers(_INTERNAL_ERROR_START)
+            await send_with_headers(_internal_error_body(request_id))
         finally:
             duration = time.perf_counter() - started
             outcome = state.get("outcome") or ("ok" if status < 400 else "refused")
@@ -68,10 +93,27 @@ class RequestContext:
                         "method": scope["method"],
                         "path": scope["path"],
                         "status": status,
-                        "operation": state.get("operation"),
+                        "operation": (state.get("operation") or "")[:OPERATION_NAME_LENGTH] or None,
                         "outcome": outcome,
                         "durationMs": round(duration * 1000, 2),
                         "client": state["client_address"],
                     }
                 },
             )
+
+
+_INTERNAL_ERROR_START: Message = {
+    "type": "http.response.start",
+    "status": 500,
+    "headers": [(b"content-type", b"application/json")],
+}
+
+
+def _internal_error_body(request_id: str) -> Message:
+    """The last resort, when something failed outside GraphQL's own error handling: JSON with
+    the id to quote, never a stack trace."""
+    error = {
+        "message": f"Erreur interne / Internal error (request {request_id}).",
+        "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+    }
+    return {"type": "http.response.body", "body": orjson.dumps({"errors": [error]})}

@@ -34,3 +34,14 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted: Network
         if not _trusted(hop, trusted):
             return hop
     return address
+
+
+def arrived_over_https(
+    scheme: str, peer: str | None, forwarded_proto: str | None, trusted: Networks
+) -> bool:
+    """Directly over TLS, or so says a trusted proxy (X-Forwarded-Proto)."""
+    if scheme == "https":
+        return True
+    if peer is None or not forwarded_proto or not _trusted(peer, trusted):
+        return False
+    return forwarded_proto.split(",")[0].strip().lower() == "https"

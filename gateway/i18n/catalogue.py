@@ -149,6 +149,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Le régime de ce dossier n'offre pas ce service en ligne.",
         "en": "The plan of this file does not offer this online service.",
     },
+    "SESSION_NOT_ACTIVE": {
+        "fr": (
+            "Choisissez d'abord votre dossier et acceptez la convention d'utilisation en vigueur."
+        ),
+        "en": "First choose your file and accept the usage agreement in force.",
+    },
     "FORBIDDEN": {
         "fr": "Vous n'avez pas le droit de faire cette opération.",
         "en": "You are not allowed to do this.",

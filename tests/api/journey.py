@@ -70,6 +70,7 @@ SESSIONS = "{ viewer { sessions { id channel createdAt lastSeenAt clientAddress 
 REVOKE = f"mutation($id: ID!) {{ revokeSession(id: $id) {{ {ERRORS} }} }}"
 EVERYWHERE = f"mutation {{ signOutEverywhere {{ {ERRORS} }} }}"
 NEW_PASSWORD = "Bouleau#2025"
+AGREEMENT_VERSION = "{ usageAgreement { version } }"
 VIEWER = f"""
 query {{
   viewer {{
@@ -165,7 +166,9 @@ async def lock_runs_out() -> None:
 async def link(
     api: httpx.AsyncClient, identity: dict, user_code: str = "GenCote86", password: str = PASSWORD
 ) -> dict[str, Any]:
-    variables = {"input": {**identity, "userCode": user_code, "password": password}}
+    variables = {
+        "input": {**identity, "userCode": user_code, "password": password, "channel": "MOBILE"}
+    }
     return (await gql(api, LINK, variables))["linkExistingCredentials"]
 
 
@@ -178,3 +181,16 @@ def reset_input(**overrides: Any) -> dict[str, Any]:
         "newPasswordConfirmation": NEW_PASSWORD,
     }
     return {"input": values | overrides}
+
+
+async def activate(client: httpx.AsyncClient, token: str) -> str:
+    """Accept the agreement in force for a one-file session, so that it is ACTIVE (R12)."""
+    version = (await gql(client, AGREEMENT_VERSION))["usageAgreement"]["version"]
+    accepted = await gql(client, ACCEPT, {"version": version}, token=token)
+    assert accepted["acceptUsageAgreement"]["session"]["status"] == "ACTIVE", accepted
+    return token
+
+
+async def sign_in_active(client: httpx.AsyncClient, user_code: str) -> str:
+    """A MOBILE sign-in whose session is ACTIVE, for what only an active session may do."""
+    return await activate(client, (await sign_in(client, user_code))["token"])

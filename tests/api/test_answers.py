@@ -18,10 +18,12 @@ from tests.api.journey import (
     PASSWORD,
     SIGN_OUT,
     VIEWER,
+    activate,
     gql,
     load_demo_registry,
     register,
     sign_in,
+    sign_in_active,
 )
 
 SESSIONS = "{ viewer { sessions { id current } } }"
@@ -76,7 +78,7 @@ async def test_fragments_are_answered_like_the_fields_they_spread(api: httpx.Asy
 
 async def test_the_session_list_is_read_again_every_time(api: httpx.AsyncClient):
     """The list reaches beyond the caller's own session, so no remembered answer covers it."""
-    token = await _member(api)
+    token = await activate(api, await _member(api))
     assert len((await gql(api, SESSIONS, token=token))["viewer"]["sessions"]) == 1
     await sign_in(api, "GenCote86")
     assert len((await gql(api, SESSIONS, token=token))["viewer"]["sessions"]) == 2
@@ -84,7 +86,7 @@ async def test_the_session_list_is_read_again_every_time(api: httpx.AsyncClient)
 
 async def test_an_ended_session_gets_no_answer(api: httpx.AsyncClient):
     token = await _member(api)
-    other = (await sign_in(api, "GenCote86"))["token"]
+    other = await sign_in_active(api, "GenCote86")
     assert (await gql(api, VIEWER, token=token))["viewer"] is not None
     assert (await gql(api, VIEWER, token=other))["viewer"] is not None
 
@@ -93,7 +95,7 @@ async def test_an_ended_session_gets_no_answer(api: httpx.AsyncClient):
 
     listed = (await gql(api, SESSIONS, token=other))["viewer"]["sessions"]
     mine = next(s["id"] for s in listed if s["current"])
-    signed_in_again = (await sign_in(api, "GenCote86"))["token"]
+    signed_in_again = await sign_in_active(api, "GenCote86")
     assert (await gql(api, REVOKE, {"id": mine}, token=signed_in_again))["revokeSession"][
         "errors"
     ] == []

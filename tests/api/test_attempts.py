@@ -37,6 +37,7 @@ from tests.api.journey import (
     registration,
     reset_input,
     sign_in,
+    sign_in_active,
 )
 
 BURST = 30
@@ -103,7 +104,7 @@ async def test_unknown_and_known_user_codes_answer_the_same_sequence(api: httpx.
 async def test_every_password_guess_counts_toward_one_lock(api: httpx.AsyncClient):
     """signIn, linkExistingCredentials and changePassword guess the same password."""
     await register(api, GENEVIEVE, "GenCote86")
-    token = (await sign_in(api, "GenCote86"))["token"]
+    token = await sign_in_active(api, "GenCote86")
     changes = [
         {
             "input": {
@@ -268,7 +269,7 @@ async def test_the_member_sees_what_happened_to_the_account(api: httpx.AsyncClie
     for attempt in wrong_sign_ins("GenCote86")[:THRESHOLD]:
         await gql(api, SIGN_IN, attempt)
     await lock_runs_out()
-    token = (await sign_in(api, "GenCote86"))["token"]
+    token = await sign_in_active(api, "GenCote86")
     events = (await gql(api, SECURITY_EVENTS, token=token, language="en"))["viewer"][
         "securityEvents"
     ]

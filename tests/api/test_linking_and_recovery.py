@@ -25,6 +25,7 @@ from tests.api.journey import (
     register,
     reset_input,
     sign_in,
+    sign_in_active,
 )
 
 
@@ -164,7 +165,7 @@ async def test_wrong_answers_lock_recovery(api: httpx.AsyncClient):
 async def test_change_password_ends_every_other_session(api: httpx.AsyncClient):
     await register(api, GENEVIEVE, "GenCote86")
     other = (await sign_in(api, "GenCote86"))["token"]
-    mine = (await sign_in(api, "GenCote86"))["token"]
+    mine = await sign_in_active(api, "GenCote86")
     variables = {
         "input": {
             "currentPassword": PASSWORD,
@@ -187,9 +188,11 @@ async def test_change_password_ends_every_other_session(api: httpx.AsyncClient):
 async def test_members_list_and_revoke_their_sessions(api: httpx.AsyncClient):
     await register(api, GENEVIEVE, "GenCote86")
     await register(api, SAMUEL, "SamOuellet")
-    first = (await sign_in(api, "GenCote86", channel="WEB"))["token"]
-    second = (await sign_in(api, "GenCote86"))["token"]
-    samuel = (await sign_in(api, "SamOuellet"))["token"]
+    web = await sign_in(api, "GenCote86", channel="WEB")
+    assert web["token"] is None  # a WEB session is the HttpOnly cookie (issue 15)
+    first = api.cookies["gateway_session"]
+    second = await sign_in_active(api, "GenCote86")
+    samuel = await sign_in_active(api, "SamOuellet")
     api.cookies.clear()
     listed = (await gql(api, SESSIONS, token=second))["viewer"]["sessions"]
     assert len(listed) == 2
@@ -206,7 +209,7 @@ async def test_members_list_and_revoke_their_sessions(api: httpx.AsyncClient):
     assert revoked["revokeSession"]["errors"] == []
     assert (await gql(api, VIEWER, token=first))["viewer"] is None
 
-    third = (await sign_in(api, "GenCote86"))["token"]
+    third = await sign_in_active(api, "GenCote86")
     assert (await gql(api, EVERYWHERE, token=third))["signOutEverywhere"]["errors"] == []
     assert (await gql(api, VIEWER, token=second))["viewer"] is None
     assert (await gql(api, VIEWER, token=third))["viewer"] is None

@@ -80,9 +80,9 @@ async def test_safelist_mode_runs_only_listed_documents(make_client: ClientFacto
         as_text = await client.post("/graphql", json={"query": RULES})
         assert as_text.json()["data"]["registrationRules"]["userCodeMinLength"] == 5
         other = await client.post("/graphql", json={"query": OTHER})
-        assert code(other) == "PERSISTED_QUERY_REQUIRED"
+        assert code(other) == "PERSISTED_QUERY_NOT_ALLOWED"
         registering = await client.post("/graphql", json=persisted(query_hash(OTHER), OTHER))
-        assert code(registering) == "PERSISTED_QUERY_REQUIRED"
+        assert code(registering) == "PERSISTED_QUERY_NOT_ALLOWED"
 
 
 def test_safelist_mode_needs_a_valid_file(tmp_path: Path):

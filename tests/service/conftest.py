@@ -51,6 +51,7 @@ async def kit(db: Settings) -> AsyncIterator[Toolkit]:
     """The toolkit of the flows, over a database holding the demo registry."""
     await import_registry_file(DEMO_REGISTRY)
     toolkit = Toolkit.build(db)
+    await toolkit.ids.ready()
     try:
         yield toolkit
     finally:

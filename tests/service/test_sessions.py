@@ -7,7 +7,7 @@ import dataclasses
 from gateway import sessions
 from gateway.agreements import ensure_default_agreement, publish_agreement
 from gateway.audit import Origin
-from gateway.ids import encode_file_id, encode_id
+from gateway.ids import IdKind
 from gateway.sessions import SessionStatus
 from gateway.toolkit import Toolkit
 from store import registry
@@ -35,9 +35,8 @@ async def test_choosing_a_file_then_accepting_the_agreement(kit: Toolkit, origin
     token, signed_in = await with_two_files(kit, origin)
     second = next(f for f in signed_in.files if f.contract_number == "G55007")
 
-    signed_in, problems = await sessions.select_file(
-        signed_in, encode_file_id(second.certificate_id), origin
-    )
+    file_id = kit.ids.encode(IdKind.INSURANCE_FILE, second.certificate_id)
+    signed_in, problems = await sessions.select_file(signed_in, file_id, origin, kit.ids)
     assert problems == []
     assert sessions.status(signed_in) is SessionStatus.AGREEMENT_REQUIRED
     assert sessions.selected_file(signed_in) == second
@@ -56,8 +55,12 @@ async def test_another_members_file_cannot_be_chosen(kit: Toolkit, origin: Origi
     _, signed_in = await with_two_files(kit, origin)
     samuel = await registry.certificate_by_numbers(SAMUEL[0], SAMUEL[1])
     assert samuel is not None
-    for file_id in (encode_file_id(samuel.id), "garbage", encode_id("Session", 1)):
-        after, problems = await sessions.select_file(signed_in, file_id, origin)
+    for file_id in (
+        kit.ids.encode(IdKind.INSURANCE_FILE, samuel.id),
+        "garbage",
+        kit.ids.encode(IdKind.SESSION, 1),
+    ):
+        after, problems = await sessions.select_file(signed_in, file_id, origin, kit.ids)
         assert [(p.code.value, p.field) for p in problems] == [("FILE_NOT_ACCESSIBLE", "fileId")]
         assert sessions.status(after) is SessionStatus.FILE_SELECTION_REQUIRED
 
@@ -118,7 +121,8 @@ async def test_a_member_sees_and_revokes_their_own_sessions(kit: Toolkit, origin
     assert [s.id for s in listed] == [web.session.id, phone.session.id]
     assert [s.client_address for s in listed] == ["198.51.100.4", "203.0.113.7"]
 
-    assert await sessions.revoke_session(web, encode_id("Session", phone.session.id), origin) == []
+    phone_id = kit.ids.encode(IdKind.SESSION, phone.session.id)
+    assert await sessions.revoke_session(web, phone_id, origin, kit.ids) == []
     assert await sessions.find_signed_in(phone_token, kit.settings) is None
     assert await sessions.find_signed_in(web_token, kit.settings) is not None
 
@@ -129,8 +133,8 @@ async def test_another_members_session_cannot_be_revoked(kit: Toolkit, origin: O
     await registered(kit, origin, SAMUEL, "SamOuellet")
     _, genevieve = await signed_in_as(kit, origin)
     samuel_token, samuel = await signed_in_as(kit, origin, "SamOuellet")
-    for session_id in (encode_id("Session", samuel.session.id), "garbage"):
-        problems = await sessions.revoke_session(genevieve, session_id, origin)
+    for session_id in (kit.ids.encode(IdKind.SESSION, samuel.session.id), "garbage"):
+        problems = await sessions.revoke_session(genevieve, session_id, origin, kit.ids)
         assert [(p.code.value, p.field) for p in problems] == [("NOT_FOUND", "id")]
     assert await sessions.find_signed_in(samuel_token, kit.settings) is not None
 

@@ -135,7 +135,9 @@ async def test_a_partner_reaches_the_contracts_of_its_key_only(partner: KeyCalle
     assert await partners.contract_in_scope(partner, "G81234") is None
 
 
-async def test_a_partner_pages_through_every_member_once(partner: KeyCaller, origin: Origin):
+async def test_a_partner_pages_through_every_member_once(
+    kit: Toolkit, partner: KeyCaller, origin: Origin
+):
     """R15: pages follow one another by cursor, without gaps or repeats."""
     contract = await partners.contract_in_scope(partner, "G20418")
     assert contract is not None
@@ -143,7 +145,7 @@ async def test_a_partner_pages_through_every_member_once(partner: KeyCaller, ori
     seen: list[str] = []
     after = None
     while True:
-        page = await partners.members(partner, contract, 10, after, None, origin)
+        page = await partners.members(partner, contract, 10, after, None, origin, kit.ids)
         assert page.total_count == total
         seen += [member.certificate_number for _, member in page.edges]
         if not page.has_next_page:
@@ -159,20 +161,27 @@ async def test_a_partner_searches_by_name_or_number(
     await registered(kit, origin, MARIE_EVE, "MarieEve76")
     contract = await partners.contract_in_scope(partner, "G20418")
     assert contract is not None
-    by_name = await partners.members(partner, contract, 5, None, "marie-eve TREMBLAY", origin)
+    by_name = await partners.members(
+        partner, contract, 5, None, "marie-eve TREMBLAY", origin, kit.ids
+    )
     [(_, member)] = by_name.edges
     assert (member.certificate_number, member.last_name) == ("120301", "Tremblay")
     assert member.registered_online
-    by_number = await partners.members(partner, contract, 5, None, "120308", origin)
+    by_number = await partners.members(partner, contract, 5, None, "120308", origin, kit.ids)
     assert [m.last_name for _, m in by_number.edges] == ["Gagnon"]
     assert not by_number.edges[0][1].registered_online
     assert await partners.registered_count(contract.id) == 1
 
 
-async def test_a_page_request_outside_the_rules_is_refused():
-    """Checked before the database is read."""
+async def test_a_page_request_outside_the_rules_is_refused(kit: Toolkit):
+    """Checked before the database is read; a cursor edited by hand, or sealed for another
+    contract's list, is no cursor (issue 15)."""
     caller = KeyCaller(1, "Portail", Role.PARTNER, frozenset({"G20418"}))
     contract = Contract(1, "G20418", "GROUP_INSURANCE", "Centre", "Plan", ())
-    for first, after in [(0, None), (101, None), (5, "bm90IGEgY3Vyc29y"), (5, "%%%")]:
+    other_list = kit.ids.seal("partner-members", b'[2, "Roy", "Luc", 7]')
+    forged = kit.ids.seal("partner-members", b'[1, "Roy", "Luc", 7]')[:-2] + "AA"
+    cases = [(0, None, None), (101, None, None), (5, "bm90IGEgY3Vyc29y", None), (5, "%%%", None)]
+    cases += [(5, other_list, None), (5, forged, None), (5, None, "x" * 101)]
+    for first, after, search in cases:
         with pytest.raises(partners.InvalidPageRequest):
-            await partners.members(caller, contract, first, after, None, make_origin())
+            await partners.members(caller, contract, first, after, search, make_origin(), kit.ids)
