@@ -31,9 +31,12 @@ async def link_existing_credentials(form: LinkForm, origin: Origin, kit: Toolkit
     problems = rules.check_number(form.contract_number, "contractNumber") + rules.check_number(
         form.certificate_number, "certificateNumber"
     )
+    if problems:  # said before any guess is counted: the request could never succeed
+        problems += rules.required(form.user_code, "userCode")
+        return failed(problems + rules.required(form.password, "password"))
     holder, credential_problems = await authenticate(form.user_code, form.password, origin, kit)
-    if problems or holder is None:
-        return failed(problems + credential_problems)
+    if holder is None:
+        return failed(credential_problems)
     account = holder.account
     attempt = await identity_attempt(form.contract_number, form.certificate_number, origin, kit)
     if isinstance(attempt, Refused):

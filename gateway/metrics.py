@@ -16,6 +16,10 @@ AUDIT_EVENTS = Counter(
 RATE_LIMITED = Counter(
     "gateway_rate_limited", "Credential attempts refused by the per-address rate limit."
 )
+RATE_LIMIT_STORAGE_DOWN = Counter(
+    "gateway_rate_limit_storage_down",
+    "Credential attempts refused because the rate limit's storage (Redis) did not answer.",
+)
 ARGON2_SECONDS = Histogram(
     "gateway_argon2_seconds",
     "Time spent in argon2, hashing or verifying, in worker threads.",

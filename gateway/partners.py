@@ -39,15 +39,19 @@ class InvalidPageRequest(ValueError):
     """first outside 1..100 or a cursor this gateway did not make."""
 
 
-async def contracts_in_scope(caller: KeyCaller) -> list[Contract]:
+async def contracts_in_scope(caller: KeyCaller, origin: Origin) -> list[Contract]:
+    """Every partner read is audited with the key's name (issue 15)."""
+    await audit.record("partner_read_contracts", origin, actor=caller.name)
     return await stored.contracts(sorted(caller.contracts))
 
 
-async def contract_in_scope(caller: KeyCaller, number: str) -> Contract | None:
+async def contract_in_scope(caller: KeyCaller, number: str, origin: Origin) -> Contract | None:
     canonical = canonical_number(number)
-    if canonical not in caller.contracts:
-        return None
-    return await stored.contract(canonical)
+    allowed = canonical in caller.contracts
+    await audit.record(
+        "partner_read_contract", origin, actor=caller.name, contract=canonical, allowed=allowed
+    )
+    return await stored.contract(canonical) if allowed else None
 
 
 async def certificate_count(contract_id: int) -> int:

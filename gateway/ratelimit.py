@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from ipaddress import ip_address, ip_network
 
 from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -21,13 +22,22 @@ from gateway.settings import Settings
 log = logging.getLogger("gateway.ratelimit")
 
 NAMESPACE = "credentials"
+RETRY_WHEN_STORAGE_DOWN = 30  # seconds: a client is told to come back, not locked out
+# A Redis that does not answer within this is down as far as an attempt is concerned.
+REDIS_TIMEOUT_SECONDS = 0.5
 
 
 class AddressRateLimiter:
     def __init__(self, settings: Settings) -> None:
         self.item: RateLimitItem = parse(settings.rate_limit_per_ip)
         uri = "async+" + settings.rate_limit_storage
-        options = {} if uri.startswith("async+memory") else {"implementation": "redispy"}
+        options: dict[str, float | str | bool] = {}
+        if not uri.startswith("async+memory"):
+            options = {
+                "implementation": "redispy",
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+            }
         try:
             self.storage = storage_from_string(uri, **options)
         except ConfigurationError as error:
@@ -37,16 +47,34 @@ class AddressRateLimiter:
     async def retry_after(self, client_address: str | None) -> int | None:
         """Count one attempt; the seconds to wait when over the limit, else None.
 
-        When the shared storage does not answer, the attempt is let through and logged:
-        the per-account lockout still protects each user code meanwhile.
+        When the shared storage does not answer, the attempt is refused (fails closed): the
+        limits are what keeps a guesser from trying many user codes, and a guesser could
+        otherwise bring them down by bringing Redis down. The refusal is logged and counted.
         """
-        key = client_address or "unknown"
+        key = address_key(client_address)
         try:
             if await self.limiter.hit(self.item, NAMESPACE, key):
                 return None
             stats = await self.limiter.get_window_stats(self.item, NAMESPACE, key)
-        except Exception:
-            log.exception("rate limit storage unavailable; attempt allowed")
-            return None
+        except Exception as error:
+            metrics.RATE_LIMIT_STORAGE_DOWN.inc()
+            log.warning(
+                "rate limit storage unavailable; attempt refused (%s)", type(error).__name__
+            )
+            return RETRY_WHEN_STORAGE_DOWN
         metrics.RATE_LIMITED.inc()
         return max(1, math.ceil(stats.reset_time - time.time()))
+
+
+def address_key(client_address: str | None) -> str:
+    """IPv4 addresses one by one; IPv6 by /64, the block one subscriber gets, so that a
+    guesser cannot step through its own addresses."""
+    if client_address is None:
+        return "unknown"
+    try:
+        address = ip_address(client_address)
+    except ValueError:
+        return client_address
+    if address.version == 6:
+        return str(ip_network(f"{address}/64", strict=False))
+    return str(address)

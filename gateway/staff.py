@@ -33,6 +33,19 @@ async def find_account(user_code: str) -> Account | None:
     return await accounts.by_code(canonical_user_code(user_code))
 
 
+async def look_up(caller: KeyCaller, user_code: str, origin: Origin) -> Account | None:
+    """A staff read of an account, audited with the key's name (issue 15)."""
+    account = await find_account(user_code)
+    await audit.record(
+        "staff_read_account",
+        origin,
+        account_id=account.id if account else None,
+        user_code=account.user_code if account else None,
+        actor=caller.name,
+    )
+    return account
+
+
 async def locked_for(account: Account, ledger: AttemptLedger) -> timedelta | None:
     """How long the account's sign-in stays locked, if it is."""
     return await ledger.locked_for(Scope.PASSWORD, canonical_user_code(account.user_code))

@@ -69,3 +69,7 @@ def unstorable_paths(value: Any, path: str = "") -> Iterator[str]:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from unstorable_paths(item, f"{path}[{index}]")
+
+
+def is_storable(text: str) -> bool:
+    return _UNSTORABLE.search(text) is None

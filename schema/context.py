@@ -8,7 +8,7 @@ from datetime import timedelta
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway import access, sessions, tokens
+from gateway import access, audit, sessions, tokens
 from gateway.access import Caller, KeyCaller, Right
 from gateway.audit import Origin
 from gateway.i18n import Language, language_from_header
@@ -111,6 +111,19 @@ class GatewayContext:
             if wait is not None:
                 return [waiting(ErrorCode.RATE_LIMITED, timedelta(seconds=wait))]
         return []
+
+    async def record_refusal(self, right: Right, field_name: str, reason: ErrorCode) -> None:
+        """Every refused or forbidden call is in the audit trail, with who tried (issue 15)."""
+        caller = self._caller if self._caller is not _UNSET else None
+        await audit.record(
+            "refused",
+            self.origin(),
+            account_id=caller.account.id if isinstance(caller, SignedIn) else None,
+            actor=caller.name if isinstance(caller, KeyCaller) else None,
+            field=field_name,
+            right=right.value,
+            reason=reason.value,
+        )
 
     def member(self) -> SignedIn:
         """The caller a field guarded by ``Right.MEMBER`` was admitted with."""

@@ -39,6 +39,7 @@ class Guard(FieldExtension):
         mutation = info.operation.operation is OperationType.MUTATION
         problems = await info.context.admit(self.right, mutation=mutation)
         if problems:
+            await info.context.record_refusal(self.right, info.field_name, problems[0].code)
             return self._refusal(info, problems)
         return await next_(source, info, **kwargs)
 

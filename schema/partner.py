@@ -117,7 +117,7 @@ class PartnerQuery:
         ),
     )
     async def partner_contracts(self, info: Info) -> list[PartnerContract] | None:
-        records = await partners.contracts_in_scope(info.context.key())
+        records = await partners.contracts_in_scope(info.context.key(), info.context.origin())
         return [PartnerContract(record=r) for r in records]
 
     @strawberry.field(
@@ -125,7 +125,7 @@ class PartnerQuery:
         description="Partner keys: one contract of the key's scope.",
     )
     async def partner_contract(self, info: Info, number: str) -> PartnerContract | None:
-        record = await partners.contract_in_scope(info.context.key(), number)
+        record = await partners.contract_in_scope(info.context.key(), number, info.context.origin())
         if record is None:
             raise field_error(Problem(ErrorCode.FORBIDDEN), info.context.language)
         return PartnerContract(record=record)

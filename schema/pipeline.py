@@ -26,7 +26,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from gateway.settings import Settings
-from gateway.text import unstorable_paths
+from gateway.text import is_storable
 from schema.error_messages import sanitize
 from schema.limits import Limits, check_length, check_measure, measure
 from schema.strawberry_internals import code_of_library_message, core_schema, validate_document
@@ -71,7 +71,7 @@ class _StringLiterals(Visitor):
         self.found: StringValueNode | None = None
 
     def enter_string_value(self, node: StringValueNode, *_: Any) -> Any:
-        if any(unstorable_paths(node.value)):
+        if not is_storable(node.value):
             self.found = node
             return BREAK
         return None

@@ -63,7 +63,7 @@ def _payload(info: Info, outcome: staff.StaffOutcome) -> StaffActionPayload:
 class StaffQuery:
     @strawberry.field(extensions=guarded(Right.STAFF), description="Staff keys.")
     async def staff_account(self, info: Info, user_code: str) -> StaffAccount | None:
-        account = await staff.find_account(user_code)
+        account = await staff.look_up(info.context.key(), user_code, info.context.origin())
         return StaffAccount(record=account) if account else None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import os
 from collections.abc import Awaitable, Callable, Iterable
+from ipaddress import ip_address
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -23,7 +24,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import REGISTRY, Collector
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from store.db import pool_use
 
@@ -78,18 +79,34 @@ def _registry() -> CollectorRegistry:
     return REGISTRY
 
 
+def _from_this_host(request: Request) -> bool:
+    """The client (as the request middleware resolved it through trusted proxies) is this
+    machine: a scraper beside the gateway, never a visitor through a public proxy."""
+    address = request.scope.get("state", {}).get("client_address")
+    try:
+        return address is not None and ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
 def metrics_endpoint(token: str | None) -> Callable[[Request], Awaitable[Response]]:
-    """/metrics, behind a bearer token when one is configured."""
+    """/metrics shows lockouts and recovery failures as they happen: behind a bearer token
+    when one is configured, from this machine only when none is."""
 
     async def metrics(request: Request) -> Response:
         if token is not None:
             given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
             if not hmac.compare_digest(given.encode(), token.encode()):
-                return PlainTextResponse(
-                    "metrics need the operator's token",
+                return JSONResponse(
+                    {"error": "metrics need the operator's token"},
                     status_code=401,
                     headers={"WWW-Authenticate": "Bearer"},
                 )
+        elif not _from_this_host(request):
+            return JSONResponse(
+                {"error": "set GATEWAY_METRICS_TOKEN to read metrics from another host"},
+                status_code=403,
+            )
         return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
 
     return metrics

@@ -6,8 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import socket
+import subprocess
 import sys
-from collections.abc import Callable
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -69,3 +74,61 @@ GATEWAY_COMMAND = [sys.executable, "-m", "gateway"]
 
 # ``make_client(**setting_overrides)``: the real app over httpx, lifespan included.
 ClientFactory = Callable[..., contextlib.AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the gateway exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/readyz", timeout=1) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"the gateway did not answer {url}/readyz within 30 s:\n{log.read_text()}")
+
+
+@contextlib.contextmanager
+def running_gateway(
+    folder: Path, log: Path, host: str = "127.0.0.1", **settings: str
+) -> Iterator[str]:
+    """A real gateway process on a free port, its SQLite database in ``folder`` migrated and
+    holding the demo registry; yields its base URL. ``settings``: GATEWAY_* variables."""
+    env = {
+        **os.environ,
+        "GATEWAY_DATABASE_URL": f"sqlite://{folder / 'db.sqlite3'}",
+        "GATEWAY_COOKIE_SECURE": "false",
+        "GATEWAY_ARGON2_MEMORY_KIB": "64",
+        "GATEWAY_ARGON2_TIME_COST": "1",
+        **settings,
+    }
+    for step in (["migrate"], ["registry", "import", str(DEMO_REGISTRY)]):
+        subprocess.run(
+            [*GATEWAY_COMMAND, *step], env=env, cwd=REPO, check=True, capture_output=True
+        )
+    port = free_port(host)
+    url = f"http://{host}:{port}"
+    command = [*GATEWAY_COMMAND, "serve", "--no-migrate", "--host", host, "--port", str(port)]
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            command, env=env, cwd=REPO, stdout=sink, stderr=subprocess.STDOUT
+        )
+    try:
+        wait_until_ready(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

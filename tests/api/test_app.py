@@ -98,13 +98,14 @@ async def test_graphiql_is_served_from_the_gateway_itself(client: httpx.AsyncCli
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
 
 
-async def test_metrics_count_operations_outcomes_and_audit_events(api: httpx.AsyncClient):
-    await gql(api, "{ registrationRules { userCodeMinLength } }")
-    await gql(
-        api,
-        'mutation { signIn(input: {userCode: "Nobody123", password: "x"}) { errors { code } } }',
-    )
-    text = (await api.get("/metrics")).text
+async def test_metrics_count_operations_outcomes_and_audit_events(make_client):
+    async with make_client(peer="127.0.0.1") as api:
+        await gql(api, "{ registrationRules { userCodeMinLength } }")
+        await gql(
+            api,
+            'mutation { signIn(input: {userCode: "Nobody123", password: "x"}) { errors { code } } }',
+        )
+        text = (await api.get("/metrics")).text
     assert 'gateway_requests_total{operation="registrationRules",outcome="ok"}' in text
     assert 'gateway_requests_total{operation="signIn",outcome="rejected"}' in text
     assert 'gateway_audit_events_total{event="sign_in_failed"}' in text
@@ -112,11 +113,21 @@ async def test_metrics_count_operations_outcomes_and_audit_events(api: httpx.Asy
     assert "gateway_argon2_seconds_count" in text
 
 
-async def test_client_operation_names_cannot_mint_metric_labels(client: httpx.AsyncClient):
-    await gql(client, "query Attacker123 { registrationRules { userCodeMinLength } }")
-    await gql_raw(client, "{ notAField }")
-    text = (await client.get("/metrics")).text
+async def test_client_operation_names_cannot_mint_metric_labels(make_client):
+    async with make_client(peer="127.0.0.1") as client:
+        await gql(client, "query Attacker123 { registrationRules { userCodeMinLength } }")
+        await gql_raw(client, "{ notAField }")
+        text = (await client.get("/metrics")).text
     assert "Attacker123" not in text and "notAField" not in text
+
+
+async def test_without_a_token_metrics_are_read_from_this_machine_only(make_client):
+    """/metrics shows lockouts as they happen: not to a visitor (issue 15)."""
+    async with make_client(peer="203.0.113.7") as outsider:
+        refused = await outsider.get("/metrics")
+        assert refused.status_code == 403 and "GATEWAY_METRICS_TOKEN" in refused.json()["error"]
+    async with make_client(peer="::1") as local:
+        assert (await local.get("/metrics")).status_code == 200
 
 
 async def test_metrics_behind_a_token_when_configured(make_client):

@@ -207,11 +207,30 @@ def _networks(text: str):
     return load_settings({"GATEWAY_TRUSTED_PROXIES": text}).trusted_proxies
 
 
-async def test_a_rate_limit_storage_that_does_not_answer_lets_attempts_through():
-    limiter = AddressRateLimiter(
-        Settings(rate_limit_per_ip="1/minute", rate_limit_storage="redis://127.0.0.1:1")
-    )
-    assert await limiter.retry_after("203.0.113.7") is None
+async def test_a_rate_limit_storage_that_does_not_answer_refuses_credential_attempts(
+    make_client: ClientFactory,
+):
+    """Fails closed: bringing Redis down must not lift the limit on guessing (issue 15)."""
+    async with make_client(rate_limit_storage="redis://127.0.0.1:1") as client:
+        await load_demo_registry()
+        body = await gql(
+            client,
+            "mutation($i: SignInInput!) { signIn(input: $i) { errors { code retryAfter } } }",
+            {"i": {"userCode": "Nobody123", "password": "x"}},
+        )
+        [error] = body["signIn"]["errors"]
+        assert error["code"] == "RATE_LIMITED" and error["retryAfter"] > 0
+        rules = await gql(client, RULES)
+        assert rules["registrationRules"]["userCodeMinLength"] == 5
+
+
+async def test_ipv6_clients_are_counted_by_slash_64():
+    """One subscriber's block is one client: stepping through its addresses does not help."""
+    limiter = AddressRateLimiter(Settings(rate_limit_per_ip="2/minute"))
+    assert await limiter.retry_after("2001:db8:1:2::1") is None
+    assert await limiter.retry_after("2001:db8:1:2:ffff::99") is None
+    assert await limiter.retry_after("2001:db8:1:2:abcd::7") is not None
+    assert await limiter.retry_after("2001:db8:1:3::1") is None
 
 
 async def test_browser_safety_headers_on_every_response(client: httpx.AsyncClient):

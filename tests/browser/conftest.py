@@ -12,12 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.support import DEMO_REGISTRY, GATEWAY_COMMAND, REPO
+from tests.support import REPO, running_gateway
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Route
@@ -59,80 +53,18 @@ def _unavailable(reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-def _server_command(port: int) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "gateway",
-        "serve",
-        "--no-migrate",
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-    ]
-
-
-def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the gateway exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/readyz", timeout=1) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"the gateway did not answer {url}/readyz within 30 s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="session")
 def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A gateway process on a free port, its database migrated and holding the demo registry."""
-    folder = tmp_path_factory.mktemp("browser-gateway")
-    env = {
-        **os.environ,
-        "GATEWAY_DATABASE_URL": f"sqlite://{folder / 'db.sqlite3'}",
-        "GATEWAY_COOKIE_SECURE": "false",
-        "GATEWAY_ARGON2_MEMORY_KIB": "64",
-        "GATEWAY_ARGON2_TIME_COST": "1",
-        "GATEWAY_INTROSPECTION": "true",
-        "GATEWAY_RATE_LIMIT_PER_IP": "1000/minute",
-    }
-    for step in (["migrate"], ["registry", "import", str(DEMO_REGISTRY)]):
-        subprocess.run(
-            [*GATEWAY_COMMAND, *step],
-            env=env,
-            cwd=REPO,
-            check=True,
-            capture_output=True,
-        )
-    port = _free_port()
-    url = f"http://{HOST}:{port}"
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    log = OUTPUT / "server.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            _server_command(port), env=env, cwd=REPO, stdout=sink, stderr=subprocess.STDOUT
-        )
-    try:
-        _wait_until_ready(url, process, log)
+    with running_gateway(
+        tmp_path_factory.mktemp("browser-gateway"),
+        OUTPUT / "server.log",
+        host=HOST,
+        GATEWAY_INTROSPECTION="true",
+        GATEWAY_RATE_LIMIT_PER_IP="1000/minute",
+    ) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")

@@ -130,16 +130,19 @@ async def test_staff_end_every_session_of_a_member(
 
 async def test_a_partner_reaches_the_contracts_of_its_key_only(partner: KeyCaller):
     """R15."""
-    assert [c.number for c in await partners.contracts_in_scope(partner)] == ["G20418", "RC3090"]
-    assert await partners.contract_in_scope(partner, "g20418 ") is not None
-    assert await partners.contract_in_scope(partner, "G81234") is None
+    assert [c.number for c in await partners.contracts_in_scope(partner, make_origin())] == [
+        "G20418",
+        "RC3090",
+    ]
+    assert await partners.contract_in_scope(partner, "g20418 ", make_origin()) is not None
+    assert await partners.contract_in_scope(partner, "G81234", make_origin()) is None
 
 
 async def test_a_partner_pages_through_every_member_once(
     kit: Toolkit, partner: KeyCaller, origin: Origin
 ):
     """R15: pages follow one another by cursor, without gaps or repeats."""
-    contract = await partners.contract_in_scope(partner, "G20418")
+    contract = await partners.contract_in_scope(partner, "G20418", make_origin())
     assert contract is not None
     total = await partners.certificate_count(contract.id)
     seen: list[str] = []
@@ -159,7 +162,7 @@ async def test_a_partner_searches_by_name_or_number(
 ):
     """R15: names match without accents or case; a registered member is marked as such."""
     await registered(kit, origin, MARIE_EVE, "MarieEve76")
-    contract = await partners.contract_in_scope(partner, "G20418")
+    contract = await partners.contract_in_scope(partner, "G20418", make_origin())
     assert contract is not None
     by_name = await partners.members(
         partner, contract, 5, None, "marie-eve TREMBLAY", origin, kit.ids

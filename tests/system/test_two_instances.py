@@ -77,10 +77,10 @@ def _free_port() -> int:
 
 
 def _unique_addresses(count: int) -> list[str]:
-    """Client addresses no other run uses: a random /64 of the documentation range."""
-    prefix = uuid.uuid4().hex[:12]
-    network = ":".join(prefix[i : i + 4] for i in range(0, 12, 4))
-    return [f"2001:db8:{network}::{i + 1:x}" for i in range(count)]
+    """Client addresses no other run uses, each in a /64 of its own of the documentation range
+    (the limit counts IPv6 clients by /64)."""
+    site, first = uuid.uuid4().hex[:4], int(uuid.uuid4().hex[:4], 16)
+    return [f"2001:db8:{site}:{(first + i) % 65536:x}::1" for i in range(count)]
 
 
 def _gateway_env(database_url: str) -> dict[str, str]:
