@@ -48,8 +48,14 @@ _COVERAGE_KEYS = ("benefit", "tier")
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Control characters and unpaired surrogates: PostgreSQL refuses NUL, and a lone surrogate
-# cannot be encoded as UTF-8 by either driver, so such a value would fail mid-import.
-_UNSTORABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# cannot be encoded as UTF-8 by either driver, so such a value would fail mid-import. The
+# bidirectional controls would let a name display as another on every screen that shows it.
+_UNSTORABLE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+# What one record may hold: a registry line is a person, not a document.
+MAX_COVERAGES = 50
+COVERAGE_TEXT_LENGTH = 100
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -225,17 +231,21 @@ class _Reader:
 
     def _coverages(self, record: Mapping[str, object], path: str) -> list[dict[str, str | None]]:
         coverages: list[dict[str, str | None]] = []
-        for index, item in enumerate(self._list(record, "coverages", path)):
+        items = self._list(record, "coverages", path)
+        if len(items) > MAX_COVERAGES:
+            self.fail(f"{path}.coverages", f"{len(items)} coverages; at most {MAX_COVERAGES}")
+            return coverages
+        for index, item in enumerate(items):
             item_path = f"{path}.coverages[{index}]"
             coverage = self._record(item, item_path, _COVERAGE_KEYS)
             if coverage is None:
                 continue
-            benefit = self._text(coverage, "benefit", item_path, None)
+            benefit = self._text(coverage, "benefit", item_path, COVERAGE_TEXT_LENGTH)
             tier: str | None = None
             if "tier" not in coverage:
                 self.fail(f"{item_path}.tier", "missing (null when the benefit has no tier)")
             elif coverage["tier"] is not None:
-                tier = self._text(coverage, "tier", item_path, None)
+                tier = self._text(coverage, "tier", item_path, COVERAGE_TEXT_LENGTH)
             coverages.append({"benefit": benefit, "tier": tier})
         return coverages
 
@@ -246,6 +256,8 @@ class _Reader:
         for key in value:
             if key not in keys:
                 self.fail(_member(path, str(key)), "unknown key")
+        for key in getattr(value, "duplicates", ()):
+            self.fail(_member(path, key), "given twice in one object")
         return value
 
     def _list(self, record: Mapping[str, object], key: str, path: str) -> list[object]:
@@ -282,7 +294,10 @@ class _Reader:
         elif max_length is not None and len(text) > max_length:
             self.fail(where, f"longer than {max_length} characters ({len(text)})")
         elif unstorable := _UNSTORABLE.search(text):
-            self.fail(where, f"contains U+{ord(unstorable[0]):04X}, which cannot be stored")
+            self.fail(
+                where,
+                f"contains U+{ord(unstorable[0]):04X}, a control or direction character",
+            )
         return text
 
     def _choice(
@@ -317,6 +332,25 @@ class _Reader:
             return None
 
 
+class _Object(dict[str, object]):
+    """A JSON object that remembers the keys it was given more than once: JSON parsers keep
+    the last silently, which would import a record the operator did not write."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _object(pairs: list[tuple[str, object]]) -> _Object:
+    parsed = _Object()
+    duplicates = []
+    for key, value in pairs:
+        if key in parsed:
+            duplicates.append(key)
+        parsed[key] = value
+    if duplicates:
+        parsed.duplicates = tuple(duplicates)
+    return parsed
+
+
 def _not_one_of(allowed: Sequence[str], value: object) -> str:
     return f"expected one of {', '.join(allowed)}, got {_shown(value)}"
 
@@ -338,7 +372,7 @@ def read_registry_file(path: Path) -> object:
         ) from error
     del raw
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_object)
     except json.JSONDecodeError as error:
         raise RegistryInvalid(
             [f"$: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"]

@@ -61,7 +61,17 @@ class Settings:
     persisted_queries_only: bool = False
     persisted_queries_file: Path | None = None
     persisted_query_cache_size: int = 1000
+    persisted_query_cache_bytes: int = 8 * 1024 * 1024
     answer_cache_size: int = 2000
+    answer_cache_bytes: int = 32 * 1024 * 1024
+    answer_max_bytes: int = 256 * 1024
+    max_header_bytes: int = 16 * 1024
+    request_read_seconds: int = 10
+    keep_alive_seconds: int = 5
+    max_connections: int = 1000
+    request_seconds: int = 15
+    database_statement_seconds: int = 5
+    database_connect_seconds: int = 5
     metrics_token: str | None = field(default=None, repr=False)
     secret_key: str | None = field(default=None, repr=False)
     password_pepper: tuple[tuple[str, str], ...] = field(default=(), repr=False)
@@ -247,7 +257,17 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "persisted_queries_only": _boolean,
     "persisted_queries_file": _existing_file,
     "persisted_query_cache_size": _positive_int,
+    "persisted_query_cache_bytes": _positive_int,
     "answer_cache_size": _whole_number,
+    "answer_cache_bytes": _positive_int,
+    "answer_max_bytes": _positive_int,
+    "max_header_bytes": _positive_int,
+    "request_read_seconds": _positive_int,
+    "keep_alive_seconds": _positive_int,
+    "max_connections": _positive_int,
+    "request_seconds": _positive_int,
+    "database_statement_seconds": _positive_int,
+    "database_connect_seconds": _positive_int,
     "metrics_token": _secret,
     "secret_key": _server_key,
     "password_pepper": _peppers,

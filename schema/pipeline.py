@@ -112,8 +112,11 @@ class RequestPipeline:
         self.rules: tuple[type[ASTValidationRule], ...] = (
             () if settings.introspection else (NoSchemaIntrospectionCustomRule,)
         )
-        self.parse = lru_cache(maxsize=512)(parse)
-        self.checked = lru_cache(maxsize=512)(self._check)
+        # A parsed document weighs about 50 bytes per character of its text, so these hold
+        # at most 64 x GATEWAY_MAX_QUERY_CHARACTERS x 50 bytes (32 MB with the defaults);
+        # validation results are small, keyed by texts of at most that length.
+        self.parse = lru_cache(maxsize=64)(parse)
+        self.checked = lru_cache(maxsize=256)(self._check)
 
     def _check(
         self, schema: GraphQLSchema, query: str, rules: tuple[type[ASTValidationRule], ...]

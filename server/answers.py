@@ -12,7 +12,6 @@ shared, so nothing can be stale across processes.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,6 +31,7 @@ from graphql import (
 )
 from strawberry.types import ExecutionResult
 
+from gateway.bounded import BoundedCache
 from store.records import SignedIn
 
 # Fields whose value comes from the session statement's rows alone; anything else (the session
@@ -95,15 +95,23 @@ class Answer:
 
 
 class Answers:
-    """A bounded LRU table of answers; ``size`` 0 turns it off."""
+    """A table of answers bounded in entries and bytes; ``size`` 0 turns it off. An answer
+    bigger than ``max_answer_bytes`` is never kept (a file with a huge registry text must
+    not be copied into memory once per distinct query)."""
 
     def __init__(
-        self, schema: GraphQLSchema, parse: Callable[[str], DocumentNode], size: int
+        self,
+        schema: GraphQLSchema,
+        parse: Callable[[str], DocumentNode],
+        size: int,
+        max_bytes: int,
+        max_answer_bytes: int,
     ) -> None:
         self.size = size
-        self._answers: OrderedDict[Hashable, Answer] = OrderedDict()
+        self.max_answer_bytes = max_answer_bytes
+        self._answers: BoundedCache[Answer] = BoundedCache(size, max_bytes)
 
-        @lru_cache(maxsize=512)
+        @lru_cache(maxsize=256)  # keyed by documents of at most GATEWAY_MAX_QUERY_CHARACTERS
         def memoisable(query: str) -> bool:
             try:
                 return reads_only_session_rows(schema, parse(query))
@@ -131,13 +139,22 @@ class Answers:
         return (query, operation_name, encoded_variables, language, rows)
 
     def get(self, key: Hashable) -> Answer | None:
-        answer = self._answers.get(key)
-        if answer is not None:
-            self._answers.move_to_end(key)
-        return answer
+        return self._answers.get(key)
 
     def put(self, key: Hashable, answer: Answer) -> None:
-        self._answers[key] = answer
-        self._answers.move_to_end(key)
-        while len(self._answers) > self.size:
-            self._answers.popitem(last=False)
+        """Kept when the answer (its data, and the rows and document of its key) is small."""
+        data = orjson.dumps(answer.result.data)
+        if len(data) > self.max_answer_bytes:
+            return
+        # The key holds the session statement's rows and the document: about as heavy again.
+        self._answers.put(key, answer, 2 * len(data) + _key_bytes(key))
+
+    @property
+    def bytes(self) -> int:
+        return self._answers.bytes
+
+
+def _key_bytes(key: Hashable) -> int:
+    assert isinstance(key, tuple)
+    query, _, variables, _, rows = key
+    return len(query) + len(variables) + len(orjson.dumps(rows, default=str))

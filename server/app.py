@@ -76,7 +76,9 @@ def persisted_queries(settings: Settings) -> PersistedQueries:
     if settings.persisted_queries_only:
         assert settings.persisted_queries_file is not None
         safelist = load_safelist(settings.persisted_queries_file)
-    return PersistedQueries(settings.persisted_query_cache_size, safelist)
+    return PersistedQueries(
+        settings.persisted_query_cache_size, settings.persisted_query_cache_bytes, safelist
+    )
 
 
 def create_app(settings: Settings | None = None) -> Starlette:

@@ -71,6 +71,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     uvicorn.run(
         "server.app:serve_app",
         factory=True,
+        http="server.http_protocol:GuardedHttpToolsProtocol",
+        timeout_keep_alive=settings.keep_alive_seconds,
+        limit_concurrency=settings.max_connections,
+        timeout_graceful_shutdown=settings.request_seconds,
         access_log=False,
         host=args.host,
         port=args.port,

@@ -113,6 +113,8 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             core_schema(schema),
             lambda query: pipeline.parse(query, max_tokens=pipeline.max_tokens),
             settings.answer_cache_size,
+            settings.answer_cache_bytes,
+            settings.answer_max_bytes,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

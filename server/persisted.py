@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import OrderedDict
 from pathlib import Path
+
+from gateway.bounded import BoundedCache
 
 
 class SafelistError(ValueError):
@@ -45,30 +46,26 @@ def load_safelist(path: Path) -> dict[str, str]:
 
 
 class PersistedQueries:
-    """The documents this process knows by hash: the safelist, or a bounded LRU cache."""
+    """The documents this process knows by hash: the safelist, or a cache bounded in entries
+    and bytes."""
 
-    def __init__(self, max_entries: int, safelist: dict[str, str] | None = None) -> None:
-        self.max_entries = max_entries
+    def __init__(
+        self, max_entries: int, max_bytes: int, safelist: dict[str, str] | None = None
+    ) -> None:
         self.safelist = safelist
-        self._cache: OrderedDict[str, str] = OrderedDict()
+        self._cache: BoundedCache[str] = BoundedCache(max_entries, max_bytes)
 
     def lookup(self, digest: str) -> str | None:
         if self.safelist is not None:
             return self.safelist.get(digest)
-        query = self._cache.get(digest)
-        if query is not None:
-            self._cache.move_to_end(digest)
-        return query
+        return self._cache.get(digest)
 
     def register(self, digest: str, query: str) -> bool:
         """Remember a document under its hash; False when the hash is not the document's."""
         if query_hash(query) != digest:
             return False
         if self.safelist is None:
-            self._cache[digest] = query
-            self._cache.move_to_end(digest)
-            while len(self._cache) > self.max_entries:
-                self._cache.popitem(last=False)
+            self._cache.put(digest, query, len(query) + len(digest))
         return True
 
     def allows(self, query: str) -> bool:

@@ -367,8 +367,8 @@ async def test_characters_no_database_can_store_are_refused(db):
     }
 
     assert await _problems(document) == [
-        "contracts[0].certificates[0].lastName: contains U+0000, which cannot be stored",
-        "contracts[0].certificates[1].number: contains U+D800, which cannot be stored",
+        "contracts[0].certificates[0].lastName: contains U+0000, a control or direction character",
+        "contracts[0].certificates[1].number: contains U+D800, a control or direction character",
     ]
 
 
@@ -487,3 +487,35 @@ async def test_the_demo_registry_holds_the_example_and_imports(db):
     assert await Certificate.filter(status="TERMINATED").count() >= 1
     largest = max(len(contract["certificates"]) for contract in document["contracts"])
     assert largest >= 30
+
+
+async def test_a_record_holds_a_person_not_a_document(db, tmp_path):
+    """Issue 16: sizes bounded, duplicate keys and direction controls refused, by JSON path."""
+    many = [{"benefit": f"B{n}", "tier": None} for n in range(51)]
+    long_benefit = [{"benefit": "x" * 101, "tier": None}]
+    document = {
+        "contracts": [
+            _contract(
+                "G1",
+                _certificate("1", coverages=many),
+                _certificate("2", coverages=long_benefit),
+                _certificate("3", lastName="Fortin\u202eEDCBA"),
+            )
+        ]
+    }
+    with pytest.raises(RegistryInvalid) as invalid:
+        await import_registry(document)
+    assert invalid.value.problems == [
+        "contracts[0].certificates[0].coverages: 51 coverages; at most 50",
+        "contracts[0].certificates[1].coverages[0].benefit: longer than 100 characters (101)",
+        "contracts[0].certificates[2].lastName: contains U+202E, a control or direction character",
+    ]
+    duplicated = tmp_path / "duplicated.json"
+    text = json.dumps({"contracts": [_contract("G1", _certificate("HX17"))]})
+    duplicated.write_text(text.replace('"number": "HX17"', '"number": "HX17", "number": "HX17B"'))
+    with pytest.raises(RegistryInvalid) as twice:
+        await import_registry_file(duplicated)
+    assert twice.value.problems == [
+        "contracts[0].certificates[0].number: given twice in one object"
+    ]
+    assert await Certificate.all().count() == 0
