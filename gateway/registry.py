@@ -18,6 +18,7 @@ from pathlib import Path
 from gateway.text import canonical_number, fold
 from gateway.vocabulary import FileStatus, OnlineFeature, ProductLine, values
 from store import limits
+from store.errors import Conflict
 from store.records import RegistryCertificate, RegistryContract
 from store.registry import write_registry
 
@@ -69,6 +70,10 @@ class RegistryInvalid(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
+
+
+class ImportConflict(Exception):
+    """Another import created the same records meanwhile; nothing of this one was written."""
 
 
 @dataclass(frozen=True)
@@ -392,7 +397,10 @@ async def import_registry(document: object) -> ImportSummary:
     contracts = reader.document(document)
     if reader.problems:
         raise RegistryInvalid(reader.problems)
-    counts = await write_registry(contracts)
+    try:
+        counts = await write_registry(contracts)
+    except Conflict:
+        raise ImportConflict("another import is running; wait for it or retry") from None
     return ImportSummary(
         contracts_created=counts.contracts_created,
         contracts_updated=counts.contracts_updated,

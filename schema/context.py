@@ -50,14 +50,16 @@ class GatewayContext:
     def build(
         cls, request: Request, response: Response, kit: Toolkit, rate_limiter: AddressRateLimiter
     ) -> GatewayContext:
-        state = request.scope.get("state", {})
+        state = request.scope.setdefault("state", {})
+        language = language_from_header(request.headers.get("accept-language"))
+        state["language"] = language  # for the messages of errors no resolver made
         return cls(
             request=request,
             response=response,
             settings=kit.settings,
             kit=kit,
             rate_limiter=rate_limiter,
-            language=language_from_header(request.headers.get("accept-language")),
+            language=language,
             client_address=state.get("client_address")
             or (request.client.host if request.client else None),
         )

@@ -25,6 +25,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionContext, ExecutionResult
 
+from gateway.i18n import Language, translate
+from gateway.outages import is_outage, report
 from gateway.settings import Settings
 from gateway.text import is_storable
 from schema.error_messages import sanitize
@@ -175,6 +177,15 @@ class GatewayOperation(SchemaExtension):
         yield
 
 
+def _unavailable_error(
+    error: GraphQLError, language: Language, request_id: str | None
+) -> dict[str, Any]:
+    return {
+        "message": translate("SERVICE_UNAVAILABLE", language),
+        "extensions": {"code": "SERVICE_UNAVAILABLE", "requestId": request_id},
+    }
+
+
 def _internal_error(error: GraphQLError, request_id: str | None) -> dict[str, Any]:
     return {
         "message": f"Erreur interne / Internal error (request {request_id}).",
@@ -203,6 +214,12 @@ def finish_result(
     request_id = state.get("request_id")
     formatted: list[dict[str, Any]] = []
     for error in result.errors or []:
+        if is_unexpected(error) and is_outage(error.original_error):
+            state["unavailable"] = True
+            entry = _unavailable_error(error, state.get("language", Language.FR), request_id)
+            if entry not in formatted:
+                formatted.append(entry)
+            continue
         if is_unexpected(error):
             formatted.append({k: v for k, v in _internal_error(error, request_id).items() if v})
             continue
@@ -212,7 +229,9 @@ def finish_result(
         if entry not in formatted:  # rewritten messages may now say the same thing
             formatted.append(entry)
     codes = {e["extensions"]["code"] for e in formatted}
-    if "INTERNAL_SERVER_ERROR" in codes:
+    if "SERVICE_UNAVAILABLE" in codes:
+        state["outcome"] = "unavailable"
+    elif "INTERNAL_SERVER_ERROR" in codes:
         state["outcome"] = "internal_error"
     elif formatted:
         state["outcome"] = "graphql_error"
@@ -244,7 +263,10 @@ class GatewaySchema(strawberry.Schema):
             _request_state(execution_context).get("request_id") if execution_context else None
         )
         for error in errors:
-            if is_unexpected(error):
+            if is_unexpected(error) and is_outage(error.original_error):
+                assert error.original_error is not None
+                report(error.original_error)
+            elif is_unexpected(error):
                 original = error.original_error
                 log.error(
                     "unexpected error in %s",

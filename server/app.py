@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -28,7 +28,7 @@ from server.middleware import RequestContext
 from server.persisted import PersistedQueries, load_safelist
 from server.settings import load_server_settings
 from server.web import static_routes
-from store.db import close_database, open_database, ping
+from store.db import Deadlines, close_database, open_database, ping
 
 log = logging.getLogger("gateway.app")
 
@@ -37,12 +37,34 @@ async def healthz(_: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-async def readyz(_: Request) -> Response:
-    try:
-        await ping()
-    except Exception:
-        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "up"})
+READY_DEADLINE_SECONDS = 2.0
+
+
+def readiness(rate_limiter: AddressRateLimiter) -> Callable[[Request], Awaitable[Response]]:
+    """/readyz: 200 while the database and, when the rate limit lives there, Redis answer
+    within their deadline; 503 with the reason otherwise (a load balancer stops sending)."""
+
+    async def readyz(_: Request) -> Response:
+        checks: dict[str, str] = {}
+        reasons: dict[str, str] = {}
+        try:
+            await ping(READY_DEADLINE_SECONDS)
+            checks["database"] = "up"
+        except Exception as error:
+            checks["database"] = "down"
+            reasons["database"] = type(error).__name__
+        if rate_limiter.shared:
+            up = await rate_limiter.storage_answers(READY_DEADLINE_SECONDS)
+            checks["redis"] = "up" if up else "down"
+            if not up:
+                reasons["redis"] = f"no answer within {READY_DEADLINE_SECONDS} s"
+        ready = all(value == "up" for value in checks.values())
+        body: dict[str, object] = {"status": "ok" if ready else "unavailable", **checks}
+        if reasons:
+            body["reasons"] = reasons
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    return readyz
 
 
 async def _ensure_an_agreement() -> None:
@@ -86,13 +108,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
     kit = Toolkit.build(settings)
     schema = build_schema(settings)
     set_known_operations(operation_names(schema))
-    graphql_app = GatewayGraphQL(
-        schema, kit, AddressRateLimiter(settings), persisted_queries(settings)
-    )
+    rate_limiter = AddressRateLimiter(settings)
+    graphql_app = GatewayGraphQL(schema, kit, rate_limiter, persisted_queries(settings))
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        await open_database(settings.database_url)
+        await open_database(
+            settings.database_url,
+            Deadlines(settings.database_connect_seconds, settings.database_statement_seconds),
+        )
         await _ensure_an_agreement()
         clean_up = asyncio.create_task(_clean_up_periodically())
         try:
@@ -106,7 +130,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/healthz", healthz),
-            Route("/readyz", readyz),
+            Route("/readyz", readiness(rate_limiter)),
             Route("/metrics", metrics_endpoint(settings.metrics_token)),
             *static_routes(),
         ],
@@ -116,7 +140,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
 
 def _middleware(settings: Settings) -> list[Middleware]:
-    stack = [Middleware(RequestContext, trusted_proxies=settings.trusted_proxies)]
+    stack = [
+        Middleware(
+            RequestContext,
+            trusted_proxies=settings.trusted_proxies,
+            deadline_seconds=settings.request_seconds,
+        )
+    ]
     if settings.cors_origins:
         stack.append(
             Middleware(

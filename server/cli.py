@@ -10,8 +10,19 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from gateway.outages import is_outage
 from gateway.settings import Settings, SettingsError, variable_name
 from server.settings import load_server_settings
+
+# A command's statements (an index built by a migration, a batch of an import) may run long;
+# only serving keeps to GATEWAY_DATABASE_STATEMENT_SECONDS.
+COMMAND_STATEMENT_SECONDS = 600
+
+
+def _deadlines(settings: Settings) -> Any:
+    from store.db import Deadlines
+
+    return Deadlines(settings.database_connect_seconds, COMMAND_STATEMENT_SECONDS)
 
 
 class CommandError(Exception):
@@ -21,7 +32,7 @@ class CommandError(Exception):
 async def _with_database(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
     from store.db import close_database, open_database
 
-    await open_database(settings.database_url)
+    await open_database(settings.database_url, _deadlines(settings))
     try:
         return await work()
     finally:
@@ -33,7 +44,7 @@ async def _migrate(settings: Settings) -> None:
     from store.db import apply_migrations, close_database
 
     try:
-        await apply_migrations(settings.database_url)
+        await apply_migrations(settings.database_url, _deadlines(settings))
     finally:
         await close_database()
     published = await _with_database(settings, ensure_default_agreement)
@@ -86,7 +97,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_registry_import(settings: Settings, args: argparse.Namespace) -> None:
-    from gateway.registry import RegistryInvalid, import_registry_file
+    from gateway.registry import ImportConflict, RegistryInvalid, import_registry_file
 
     try:
         summary = asyncio.run(_with_database(settings, lambda: import_registry_file(args.file)))
@@ -94,6 +105,14 @@ def cmd_registry_import(settings: Settings, args: argparse.Namespace) -> None:
         lines = [f"{args.file}: nothing imported, {len(invalid.problems)} problem(s):"]
         lines += [f"  {problem}" for problem in invalid.problems]
         raise CommandError("\n".join(lines)) from None
+    except ImportConflict as conflict:
+        raise CommandError(f"{args.file}: nothing imported: {conflict}") from None
+    except Exception as error:
+        if "locked" in str(error):  # SQLite: another process writes for longer than we wait
+            raise CommandError(
+                f"{args.file}: nothing imported: another import is running; wait or retry"
+            ) from None
+        raise
     print(summary.describe())
 
 
@@ -273,20 +292,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Exit codes: 0 done, 1 the command could not do it (the line says why), 2 a bad setting,
+# 3 the database cannot be reached, 130 interrupted.
+EXIT_FAILED, EXIT_SETTING, EXIT_DATABASE = 1, 2, 3
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    settings = None
     try:
         settings = load_server_settings()
         args.handler(settings, args)
-    except (SettingsError, CommandError) as error:
+    except SettingsError as error:
         print(f"gateway: {error}", file=sys.stderr)
-        return 2 if isinstance(error, SettingsError) else 1
+        return EXIT_SETTING
+    except CommandError as error:
+        print(f"gateway: {error}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
-    except OSError as error:
-        print(f"gateway: {error}", file=sys.stderr)
-        return 1
+    except Exception as error:
+        if settings is not None and is_outage(error):
+            print(
+                f"gateway: cannot reach the database at {_describe(settings.database_url)}: "
+                f"{_root(error)}",
+                file=sys.stderr,
+            )
+            return EXIT_DATABASE
+        if isinstance(error, OSError):
+            print(f"gateway: {error}", file=sys.stderr)
+            return EXIT_FAILED
+        raise
     return 0
+
+
+def _root(error: BaseException) -> str:
+    while error.__cause__ is not None:
+        error = error.__cause__
+    return f"{type(error).__name__}: {error}".strip().rstrip(":")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.types import ExecutionResult
 
+from gateway.outages import RETRY_AFTER_SECONDS
 from gateway.ratelimit import AddressRateLimiter
 from gateway.text import unstorable_paths
 from gateway.toolkit import Toolkit
@@ -138,6 +139,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
                 response = await self.run(request)
                 if media_type == GRAPHQL_RESPONSE and not self._wants_the_ide(request):
                     self._as_graphql_response(response, state)
+                self._unavailable(response, state)
             except HTTPException as refused:
                 status = (
                     415 if refused.reason == "Unsupported content type" else refused.status_code
@@ -153,6 +155,13 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         if request.method != "GET" or any(params.get(name) for name in ("query", "extensions")):
             return False
         return "text/html" in request.headers.get("accept", "")
+
+    @staticmethod
+    def _unavailable(response: Response, state: dict[str, object]) -> None:
+        """An outage: 503, and when to come back."""
+        if state.get("unavailable"):
+            response.status_code = 503
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
 
     @staticmethod
     def _as_graphql_response(response: Response, state: dict[str, object]) -> None:

@@ -3,6 +3,7 @@ failure nobody foresaw, and one log line."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -11,6 +12,8 @@ import orjson
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.i18n import Language, translate
+from gateway.outages import RETRY_AFTER_SECONDS, is_outage, report
 from server import metrics
 from server.network import Networks, arrived_over_https, client_address
 
@@ -25,9 +28,10 @@ OPERATION_NAME_LENGTH = 100
 class RequestContext:
     """Names the request, finds the client's address, and logs how the request ended."""
 
-    def __init__(self, app: ASGIApp, trusted_proxies: Networks) -> None:
+    def __init__(self, app: ASGIApp, trusted_proxies: Networks, deadline_seconds: float) -> None:
         self.app = app
         self.trusted_proxies = trusted_proxies
+        self.deadline_seconds = deadline_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -71,13 +75,24 @@ class RequestContext:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_headers)
-        except Exception:
-            log.exception("unexpected error", extra={"fields": {"requestId": request_id}})
+            async with asyncio.timeout(self.deadline_seconds):
+                await self.app(scope, receive, send_with_headers)
+        except Exception as error:
+            unavailable = isinstance(error, TimeoutError) or is_outage(error)
+            if unavailable:
+                state["outcome"] = "unavailable"
+                report(error)
+            else:
+                log.exception("unexpected error", extra={"fields": {"requestId": request_id}})
             if started_response:
                 raise
-            await send_with_headers(_INTERNAL_ERROR_START)
-            await send_with_headers(_internal_error_body(request_id))
+            if unavailable:
+                language = state.get("language", Language.FR)
+                await send_with_headers(_UNAVAILABLE_START)
+                await send_with_headers(_error_body("SERVICE_UNAVAILABLE", request_id, language))
+            else:
+                await send_with_headers(_INTERNAL_ERROR_START)
+                await send_with_headers(_internal_error_body(request_id))
         finally:
             duration = time.perf_counter() - started
             outcome = state.get("outcome") or ("ok" if status < 400 else "refused")
@@ -107,6 +122,24 @@ _INTERNAL_ERROR_START: Message = {
     "status": 500,
     "headers": [(b"content-type", b"application/json")],
 }
+
+
+_UNAVAILABLE_START: Message = {
+    "type": "http.response.start",
+    "status": 503,
+    "headers": [
+        (b"content-type", b"application/json"),
+        (b"retry-after", str(RETRY_AFTER_SECONDS).encode()),
+    ],
+}
+
+
+def _error_body(code: str, request_id: str, language: Language) -> Message:
+    error = {
+        "message": translate(code, language),
+        "extensions": {"code": code, "requestId": request_id},
+    }
+    return {"type": "http.response.body", "body": orjson.dumps({"errors": [error]})}
 
 
 def _internal_error_body(request_id: str) -> Message:

@@ -6,15 +6,32 @@ that every task of the process (each request, each CLI step) sees the one config
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+import asyncpg
 from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.exceptions import DBConnectionError, OperationalError
 from tortoise.migrations.api import migrate
 
 DEFAULT_DATABASE_URL = "sqlite://var/gateway.sqlite3"
+SQLITE_BUSY_MILLISECONDS = 5000
+_UNAVAILABLE = (
+    DBConnectionError,
+    ConnectionError,
+    TimeoutError,
+    OSError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.QueryCanceledError,
+    asyncpg.exceptions.LockNotAvailableError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.InterfaceError,
+)
 MODEL_MODULES = [
     "models.registry",
     "models.accounts",
@@ -37,6 +54,8 @@ def _connection_url(database_url: str) -> str:
         # that wants every commit on disk says ?synchronous=FULL in GATEWAY_DATABASE_URL.
         pragmas = dict(parse_qsl(query))
         pragmas.setdefault("synchronous", "NORMAL")
+        # Another process writing (an import) makes a write wait this long, not fail at once.
+        pragmas.setdefault("busy_timeout", str(SQLITE_BUSY_MILLISECONDS))
         return f"sqlite://{path}?{urlencode(pragmas)}"
     for prefix in ("postgresql://", "asyncpg://"):
         if database_url.startswith(prefix):
@@ -56,18 +75,37 @@ async def _nothing_to_reset(_: object) -> None:
     """
 
 
-def _connection(database_url: str) -> str | dict[str, Any]:
+@dataclass(frozen=True)
+class Deadlines:
+    """How long the database may take: to connect, and to run one statement."""
+
+    connect_seconds: float = 5.0
+    statement_seconds: float = 5.0
+
+
+def _connection(database_url: str, deadlines: Deadlines) -> str | dict[str, Any]:
     url = _connection_url(database_url)
     if not url.startswith("postgres://"):
         return url
     config: dict[str, Any] = expand_db_url(url)
-    config["credentials"]["reset"] = _nothing_to_reset
+    credentials = config["credentials"]
+    credentials["reset"] = _nothing_to_reset
+    # The server ends a statement that runs (or waits for a lock) too long; the client gives
+    # up a little later should the server not answer at all.
+    milliseconds = int(deadlines.statement_seconds * 1000)
+    credentials["server_settings"] = {
+        **(credentials.get("server_settings") or {}),
+        "statement_timeout": str(milliseconds),
+        "lock_timeout": str(milliseconds),
+    }
+    credentials["command_timeout"] = deadlines.statement_seconds + 1
+    credentials["timeout"] = deadlines.connect_seconds
     return config
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
+def tortoise_config(database_url: str, deadlines: Deadlines | None = None) -> dict[str, Any]:
     return {
-        "connections": {"default": _connection(database_url)},
+        "connections": {"default": _connection(database_url, deadlines or Deadlines())},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,
@@ -80,22 +118,37 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     }
 
 
-async def open_database(database_url: str) -> None:
-    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+async def open_database(database_url: str, deadlines: Deadlines | None = None) -> None:
+    await Tortoise.init(
+        config=tortoise_config(database_url, deadlines), _enable_global_fallback=True
+    )
 
 
 async def close_database() -> None:
     await Tortoise.close_connections()
 
 
-async def apply_migrations(database_url: str) -> None:
+async def apply_migrations(database_url: str, deadlines: Deadlines | None = None) -> None:
     """Bring the schema to the newest migration; a no-op when it already is."""
-    await migrate(config=tortoise_config(database_url))
+    await migrate(config=tortoise_config(database_url, deadlines))
 
 
-async def ping() -> None:
-    """One round trip; raises when the database does not answer."""
-    await connections.get("default").execute_query("SELECT 1")
+async def ping(deadline_seconds: float) -> None:
+    """One round trip; raises when the database does not answer within the deadline."""
+    async with asyncio.timeout(deadline_seconds):
+        await connections.get("default").execute_query("SELECT 1")
+
+
+def is_unavailable(error: BaseException | None) -> bool:
+    """The database could not be reached or did not answer in time (not a bug of ours): what
+    a client should be told to retry, and an operator to look at once, not once a request."""
+    while error is not None:
+        if isinstance(error, _UNAVAILABLE):
+            return True
+        if isinstance(error, OperationalError) and "locked" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def pool_use() -> tuple[int, int] | None:

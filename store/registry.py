@@ -11,11 +11,13 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from models.registry import Certificate as CertificateRow
 from models.registry import Contract as ContractRow
+from store.errors import Conflict
 from store.records import Certificate, ImportCounts, RegistryCertificate, RegistryContract
 
 _CONTRACT_FIELDS = ("product_line", "sponsor_name", "plan_name", "online_features", "updated_at")
@@ -103,15 +105,22 @@ async def write_registry(contracts: list[RegistryContract]) -> ImportCounts:
     Records are matched on canonical numbers and updated in place, so the ids that accounts,
     links and sessions point to survive every import.
     """
-    async with in_transaction() as connection:
-        contract_ids, contracts_created = await _upsert_contracts(connection, contracts)
-        certificates_created = certificates_updated = 0
-        for contract in contracts:
-            created, updated = await _upsert_certificates(
-                connection, contract_ids[contract.number], contract.certificates
-            )
-            certificates_created += created
-            certificates_updated += updated
+    try:
+        async with in_transaction() as connection:
+            return await _write(connection, contracts)
+    except IntegrityError:
+        raise Conflict from None  # a concurrent import created the same new record
+
+
+async def _write(connection: BaseDBAsyncClient, contracts: list[RegistryContract]) -> ImportCounts:
+    contract_ids, contracts_created = await _upsert_contracts(connection, contracts)
+    certificates_created = certificates_updated = 0
+    for contract in contracts:
+        created, updated = await _upsert_certificates(
+            connection, contract_ids[contract.number], contract.certificates
+        )
+        certificates_created += created
+        certificates_updated += updated
     return ImportCounts(
         contracts_created=contracts_created,
         contracts_updated=len(contracts) - contracts_created,

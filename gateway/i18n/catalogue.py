@@ -155,6 +155,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "en": "First choose your file and accept the usage agreement in force.",
     },
+    "SERVICE_UNAVAILABLE": {
+        "fr": "Le service est momentanément indisponible. Réessayez dans quelques instants.",
+        "en": "The service is briefly unavailable. Please try again in a moment.",
+    },
     "FORBIDDEN": {
         "fr": "Vous n'avez pas le droit de faire cette opération.",
         "en": "You are not allowed to do this.",
