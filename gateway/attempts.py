@@ -17,8 +17,10 @@ member mistypes, a password in the user-code field say, never lands anywhere in 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
@@ -50,12 +52,14 @@ class Policy:
     events: tuple[str, str, str]  # audit events: failed, locked, refused
 
 
-@dataclass(frozen=True)
+@dataclass
 class Attempt:
-    """A reserved attempt: its outcome must be told with ``succeeded`` or ``failed``."""
+    """A reserved attempt: its outcome must be told with ``succeeded`` or ``failed``, inside
+    ``evaluating`` so that a check that fails on its own (the database down) gives it back."""
 
     scope: Scope
     key_digest: str
+    told: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,10 +70,11 @@ class Refused:
     problem: Problem
 
 
-# How long a reservation may be left untold (no evaluation takes this long), and how long a
-# caller waits for pending attempts before it is refused as if the key were locked.
-PENDING_LOST_AFTER = timedelta(seconds=60)
-WAIT_FOR_PENDING = timedelta(seconds=10)
+# How long a reservation may be left untold (no evaluation takes this long: a process killed
+# mid-check leaves one), and how long a caller waits for pending attempts before it is told
+# to come back (RATE_LIMITED: too many attempts at once, not a lock).
+PENDING_LOST_AFTER = timedelta(seconds=30)
+WAIT_FOR_PENDING = timedelta(seconds=5)
 _POLL_SECONDS = (0.005, 0.01, 0.02, 0.04, 0.08, 0.1)
 
 
@@ -148,15 +153,33 @@ class AttemptLedger:
             ):
                 return Attempt(scope, digest)
             locked = await counts.locked_until(scope.value, digest, now)
-            if locked is not None or time.monotonic() >= deadline:
-                wait = timedelta(milliseconds=locked - now) if locked else policy.lock
-                break
+            if locked is not None:
+                await audit.record(policy.events[2], origin, key_digest=digest)
+                refusal = policy.refusal
+                wait = timedelta(milliseconds=locked - now)
+                return Refused(digest, waiting(refusal.code, wait, refusal.field, refusal.message))
+            if time.monotonic() >= deadline:
+                await audit.record(policy.events[2], origin, key_digest=digest, busy=True)
+                return Refused(digest, waiting(ErrorCode.RATE_LIMITED, WAIT_FOR_PENDING))
             await asyncio.sleep(poll)
-        await audit.record(policy.events[2], origin, key_digest=digest)
-        refusal = policy.refusal
-        return Refused(digest, waiting(refusal.code, wait, refusal.field, refusal.message))
+        raise AssertionError("the polls never end")
+
+    @contextlib.asynccontextmanager
+    async def evaluating(self, attempt: Attempt) -> AsyncIterator[None]:
+        """Around the check of a reserved attempt: if the check fails before telling its
+        outcome (an outage, a cancelled request), the reservation is given back at once, so
+        that the attempts waiting behind it are not held until it would be forgotten."""
+        try:
+            yield
+        except BaseException:
+            if not attempt.told:
+                attempt.told = True
+                with contextlib.suppress(Exception):
+                    await counts.release(attempt.scope.value, attempt.key_digest)
+            raise
 
     async def succeeded(self, attempt: Attempt) -> None:
+        attempt.told = True
         policy = self.policies[attempt.scope]
         if policy.clear_on_success:
             await counts.clear_on_success(attempt.scope.value, attempt.key_digest)
@@ -167,6 +190,7 @@ class AttemptLedger:
         self, attempt: Attempt, origin: Origin, *, account_id: int | None = None
     ) -> None:
         """The failure stays counted; audited, with the lock it set if it was the last."""
+        attempt.told = True
         policy = self.policies[attempt.scope]
         failed_event, locked_event, _ = policy.events
         await audit.record(

@@ -41,13 +41,14 @@ async def link_existing_credentials(form: LinkForm, origin: Origin, kit: Toolkit
     attempt = await identity_attempt(form.contract_number, form.certificate_number, origin, kit)
     if isinstance(attempt, Refused):
         return failed([attempt.problem])
-    certificate = await verify_identity(
-        form.contract_number, form.certificate_number, form.date_of_birth
-    )
-    if certificate is None or certificate.date_of_birth != account.date_of_birth:
-        await kit.ledger.failed(attempt, origin, account_id=account.id)
-        return failed([Problem(ErrorCode.IDENTITY_NOT_VERIFIED)])
-    await kit.ledger.succeeded(attempt)
+    async with kit.ledger.evaluating(attempt):
+        certificate = await verify_identity(
+            form.contract_number, form.certificate_number, form.date_of_birth
+        )
+        if certificate is None or certificate.date_of_birth != account.date_of_birth:
+            await kit.ledger.failed(attempt, origin, account_id=account.id)
+            return failed([Problem(ErrorCode.IDENTITY_NOT_VERIFIED)])
+        await kit.ledger.succeeded(attempt)
     owner = await files.owner_of(certificate.id)
     if owner is not None and owner != account.id:
         return failed([Problem(ErrorCode.CERTIFICATE_ALREADY_REGISTERED, "certificateNumber")])

@@ -31,8 +31,9 @@ async def change_password(
     )
     if isinstance(attempt, Refused):
         return [attempt.problem]
-    if not await passwords.check(attempt, account, current_password, origin, kit):
-        return [Problem(ErrorCode.INVALID_CREDENTIALS, "currentPassword")]
+    async with kit.ledger.evaluating(attempt):
+        if not await passwords.check(attempt, account, current_password, origin, kit):
+            return [Problem(ErrorCode.INVALID_CREDENTIALS, "currentPassword")]
     problems = await passwords.same_as_current(account, new_password, kit)
     if problems:
         return problems

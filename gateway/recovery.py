@@ -34,19 +34,20 @@ async def password_hint(
     attempt = await kit.ledger.reserve(Scope.HINT, canonical_user_code(user_code), origin)
     if isinstance(attempt, Refused):
         return None, [attempt.problem]
-    account = await _find_account(user_code)
-    matched = account is not None and account.date_of_birth == date_of_birth
-    await audit.record(
-        "hint_requested",
-        origin,
-        account_id=account.id if account else None,
-        key_digest=attempt.key_digest,
-        matched=matched,
-    )
-    if account is None or not matched:
-        await kit.ledger.failed(attempt, origin, account_id=account.id if account else None)
-        return None, [Problem(ErrorCode.INVALID_CREDENTIALS)]
-    await kit.ledger.succeeded(attempt)
+    async with kit.ledger.evaluating(attempt):
+        account = await _find_account(user_code)
+        matched = account is not None and account.date_of_birth == date_of_birth
+        await audit.record(
+            "hint_requested",
+            origin,
+            account_id=account.id if account else None,
+            key_digest=attempt.key_digest,
+            matched=matched,
+        )
+        if account is None or not matched:
+            await kit.ledger.failed(attempt, origin, account_id=account.id if account else None)
+            return None, [Problem(ErrorCode.INVALID_CREDENTIALS)]
+        await kit.ledger.succeeded(attempt)
     return account.password_hint, []
 
 
@@ -75,17 +76,18 @@ async def reset_password(form: ResetForm, origin: Origin, kit: Toolkit) -> list[
     attempt = await kit.ledger.reserve(Scope.RECOVERY, canonical_user_code(form.user_code), origin)
     if isinstance(attempt, Refused):
         return [attempt.problem]
-    account = await _find_account(form.user_code)
-    answer = fold(form.mothers_first_name)
-    if account is None:
-        await kit.hasher.verify_dummy(answer)
-    answer_ok = account is not None and await kit.hasher.verify(
-        account.mothers_first_name_hash, answer
-    )
-    if account is None or not answer_ok or account.date_of_birth != form.date_of_birth:
-        await kit.ledger.failed(attempt, origin, account_id=account.id if account else None)
-        return [Problem(ErrorCode.INVALID_CREDENTIALS)]
-    await kit.ledger.succeeded(attempt)
+    async with kit.ledger.evaluating(attempt):
+        account = await _find_account(form.user_code)
+        answer = fold(form.mothers_first_name)
+        if account is None:
+            await kit.hasher.verify_dummy(answer)
+        answer_ok = account is not None and await kit.hasher.verify(
+            account.mothers_first_name_hash, answer
+        )
+        if account is None or not answer_ok or account.date_of_birth != form.date_of_birth:
+            await kit.ledger.failed(attempt, origin, account_id=account.id if account else None)
+            return [Problem(ErrorCode.INVALID_CREDENTIALS)]
+        await kit.ledger.succeeded(attempt)
     problems = await passwords.replacement_rules(
         form.new_password, form.new_password_confirmation, account
     )

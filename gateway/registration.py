@@ -95,13 +95,14 @@ async def _identity_problems(
     attempt = await identity_attempt(form.contract_number, form.certificate_number, origin, kit)
     if isinstance(attempt, Refused):
         return None, [attempt.problem]
-    certificate = await verify_identity(
-        form.contract_number, form.certificate_number, form.date_of_birth
-    )
-    if certificate is None:
-        await kit.ledger.failed(attempt, origin)
-        return None, [Problem(ErrorCode.IDENTITY_NOT_VERIFIED)]
-    await kit.ledger.succeeded(attempt)
+    async with kit.ledger.evaluating(attempt):
+        certificate = await verify_identity(
+            form.contract_number, form.certificate_number, form.date_of_birth
+        )
+        if certificate is None:
+            await kit.ledger.failed(attempt, origin)
+            return None, [Problem(ErrorCode.IDENTITY_NOT_VERIFIED)]
+        await kit.ledger.succeeded(attempt)
     problems = []
     if await files.owner_of(certificate.id) is not None:
         problems.append(Problem(ErrorCode.CERTIFICATE_ALREADY_REGISTERED, "certificateNumber"))

@@ -48,10 +48,11 @@ async def authenticate(
     attempt = await kit.ledger.reserve(Scope.PASSWORD, canonical_user_code(user_code), origin)
     if isinstance(attempt, Refused):
         return None, [attempt.problem]
-    holder = await find_holder(user_code)
-    account = holder.account if holder else None
-    if not await passwords.check(attempt, account, password, origin, kit):
-        return None, [Problem(ErrorCode.INVALID_CREDENTIALS)]
+    async with kit.ledger.evaluating(attempt):
+        holder = await find_holder(user_code)
+        account = holder.account if holder else None
+        if not await passwords.check(attempt, account, password, origin, kit):
+            return None, [Problem(ErrorCode.INVALID_CREDENTIALS)]
     return holder, []
 
 

@@ -29,6 +29,7 @@ from server.persisted import PersistedQueries, load_safelist
 from server.settings import load_server_settings
 from server.web import static_routes
 from store.db import Deadlines, close_database, open_database, ping
+from store.serving_lock import ServingLock
 
 log = logging.getLogger("gateway.app")
 
@@ -111,8 +112,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     rate_limiter = AddressRateLimiter(settings)
     graphql_app = GatewayGraphQL(schema, kit, rate_limiter, persisted_queries(settings))
 
+    serving = ServingLock(settings.database_url)
+
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        serving.acquire()
         await open_database(
             settings.database_url,
             Deadlines(settings.database_connect_seconds, settings.database_statement_seconds),
@@ -124,6 +128,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             clean_up.cancel()
             await close_database()
+            serving.release()
             kit.hasher.close()
 
     return Starlette(

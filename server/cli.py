@@ -98,9 +98,18 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
 def cmd_registry_import(settings: Settings, args: argparse.Namespace) -> None:
     from gateway.registry import ImportConflict, RegistryInvalid, import_registry_file
+    from store.serving_lock import DatabaseInUse, exclusive
 
     try:
-        summary = asyncio.run(_with_database(settings, lambda: import_registry_file(args.file)))
+        with exclusive(settings.database_url):
+            summary = asyncio.run(_with_database(settings, lambda: import_registry_file(args.file)))
+    except DatabaseInUse:
+        raise CommandError(
+            f"{args.file}: nothing imported: another import is running, or a gateway is "
+            "serving this SQLite database; wait, or stop the gateway first (an import writes "
+            "all or nothing, which would hold every sign-in), or use PostgreSQL, where imports "
+            "run beside serving"
+        ) from None
     except RegistryInvalid as invalid:
         lines = [f"{args.file}: nothing imported, {len(invalid.problems)} problem(s):"]
         lines += [f"  {problem}" for problem in invalid.problems]

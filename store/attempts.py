@@ -89,6 +89,16 @@ async def keep(scope: str, key: str, threshold: int, lock_ends: int) -> int | No
     return int(rows[0][0]) if rows else None
 
 
+_RELEASE = f"""
+UPDATE "attempt_counter" SET {_TOLD} WHERE "scope" = :scope AND "key_digest" = :key
+"""
+
+
+async def release(scope: str, key: str) -> None:
+    """A pending attempt given up without an outcome (the check itself failed)."""
+    await execute(_RELEASE, {"scope": scope, "key": key})
+
+
 async def clear_on_success(scope: str, key: str) -> None:
     await execute(_CLEAR_ON_SUCCESS, {"scope": scope, "key": key})
 

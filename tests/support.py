@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -97,12 +98,27 @@ def wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> N
     pytest.fail(f"the gateway did not answer {url}/readyz within 30 s:\n{log.read_text()}")
 
 
+@dataclass
+class LiveGateway:
+    url: str
+    process: subprocess.Popen[bytes]
+    env: dict[str, str]
+
+    def rss_kib(self) -> int:
+        """The process's resident memory now, from /proc."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        raise AssertionError("no VmRSS")
+
+
 @contextlib.contextmanager
 def running_gateway(
     folder: Path, log: Path, host: str = "127.0.0.1", **settings: str
-) -> Iterator[str]:
-    """A real gateway process on a free port, its SQLite database in ``folder`` migrated and
-    holding the demo registry; yields its base URL. ``settings``: GATEWAY_* variables."""
+) -> Iterator[LiveGateway]:
+    """A real gateway process on a free port, its database (SQLite in ``folder`` unless the
+    settings name one) migrated and holding the demo registry. ``settings``: GATEWAY_*
+    variables."""
     env = {
         **os.environ,
         "GATEWAY_DATABASE_URL": f"sqlite://{folder / 'db.sqlite3'}",
@@ -124,7 +140,7 @@ def running_gateway(
         )
     try:
         wait_until_ready(url, process, log)
-        yield url
+        yield LiveGateway(url, process, env)
     finally:
         process.terminate()
         try:

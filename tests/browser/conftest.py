@@ -63,8 +63,8 @@ def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         host=HOST,
         GATEWAY_INTROSPECTION="true",
         GATEWAY_RATE_LIMIT_PER_IP="1000/minute",
-    ) as url:
-        yield url
+    ) as gateway:
+        yield gateway.url
 
 
 @pytest.fixture(scope="module")

@@ -58,8 +58,8 @@ def gateway(
     default = request.param == "default"
     with running_gateway(
         folder, folder / "server.log", GATEWAY_INTROSPECTION="true" if default else "false"
-    ) as url:
-        yield url, set() if default else INTROSPECTION_AUDITS
+    ) as live:
+        yield live.url, set() if default else INTROSPECTION_AUDITS
 
 
 def test_every_audit_passes(node: str, gateway: tuple[str, set[str]]):
