@@ -1,6 +1,6 @@
 """Write a synthetic member registry file for the import benchmark.
 
-The file follows shared/contract/registry-format.md. Contract sizes follow a heavy-tailed
+The file follows contract/registry-format.md. Contract sizes follow a heavy-tailed
 distribution, as real sponsors do (many small employers, a few with thousands of members), so
 the import meets both many small contracts and a few large ones. The same seed always writes
 the same file, so figures taken on different days compare.

@@ -1,4 +1,4 @@
-"""Import of the insurer's member registry file (shared/contract/registry-format.md).
+"""Import of the insurer's member registry file (contract/registry-format.md).
 
 The whole document is checked before the first write, because the import is all or nothing and
 the operator needs every bad record named in one run rather than one per attempt. The writes then

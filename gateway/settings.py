@@ -76,6 +76,7 @@ class Settings:
     secret_key: str | None = field(default=None, repr=False)
     password_pepper: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     log_level: str = "INFO"
+    log_format: str = "auto"
 
 
 def _positive_int(variable: str, raw: str) -> int:
@@ -219,6 +220,13 @@ def _log_level(variable: str, raw: str) -> str:
     return level
 
 
+def _log_format(variable: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {"auto", "json", "text"}:
+        raise SettingsError(variable, f"expected auto, json or text, got {raw!r}")
+    return value
+
+
 def _cookie_name(variable: str, raw: str) -> str:
     if not raw or not all(c.isalnum() or c in "_-" for c in raw):
         raise SettingsError(variable, f"expected letters, digits, _ or -, got {raw!r}")
@@ -272,6 +280,7 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "secret_key": _server_key,
     "password_pepper": _peppers,
     "log_level": _log_level,
+    "log_format": _log_format,
 }
 
 

@@ -171,5 +171,5 @@ def _middleware(settings: Settings) -> list[Middleware]:
 def serve_app() -> Starlette:
     """What ``gateway serve`` hands uvicorn, once per worker process: JSON logs, then the app."""
     settings = load_server_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     return create_app(settings)

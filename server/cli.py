@@ -57,6 +57,34 @@ def cmd_migrate(settings: Settings, _: argparse.Namespace) -> None:
     print(f"database is up to date ({_describe(settings.database_url)})")
 
 
+class CheckFailed(Exception):
+    """`gateway check` found a problem; its lines are already printed."""
+
+
+def cmd_check(settings: Settings, _: argparse.Namespace) -> None:
+    from gateway.checks import database_findings
+    from store.db import ping
+
+    print(f"settings: valid (database {_describe(settings.database_url)})")
+
+    async def findings() -> Any:
+        await ping(settings.database_connect_seconds)
+        return await database_findings()
+
+    try:
+        results = asyncio.run(_with_database(settings, findings))
+    except Exception as error:
+        if not is_outage(error):
+            raise
+        print(f"database: cannot reach it: {_root(error)}")
+        raise CheckFailed from None
+    print("database: answers")
+    for finding in results:
+        print(finding.line)
+    if not all(finding.ok for finding in results):
+        raise CheckFailed
+
+
 def _prepare_workers(settings: Settings, workers: int) -> None:
     if settings.rate_limit_storage.startswith("memory://"):
         print(
@@ -79,6 +107,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         asyncio.run(_migrate(settings))
     if args.workers > 1:
         _prepare_workers(settings, args.workers)
+    if args.banner:
+        from server.banner import print_when_ready
+
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        everywhere = args.host in ("0.0.0.0", "", "[::]", "::")  # noqa: S104 (a comparison)
+        shown = "127.0.0.1" if everywhere else host
+        print_when_ready(f"http://{shown}:{args.port}", demo_registry())
     uvicorn.run(
         "server.app:serve_app",
         factory=True,
@@ -130,6 +165,38 @@ def _read_text(path: Path, option: str) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise CommandError(f"{option} {path}: cannot read it ({error})") from None
+
+
+def demo_registry() -> Path:
+    from importlib import resources
+
+    return Path(str(resources.files("gateway") / "demo" / "registry.json"))
+
+
+def cmd_demo_reset(settings: Settings, _: argparse.Namespace) -> None:
+    from gateway.registry import import_registry_file
+    from store.db import sqlite_files
+    from store.serving_lock import DatabaseInUse, exclusive
+
+    files = sqlite_files(settings.database_url)
+    if files is None:
+        raise CommandError(
+            "demo reset: refused: GATEWAY_DATABASE_URL is a server database, and this command "
+            "deletes the database; it is for the SQLite demo of `make run` only"
+        )
+    try:
+        with exclusive(settings.database_url):
+            for path in files:
+                path.unlink(missing_ok=True)
+            asyncio.run(_migrate(settings))
+            summary = asyncio.run(
+                _with_database(settings, lambda: import_registry_file(demo_registry()))
+            )
+    except DatabaseInUse:
+        raise CommandError(
+            "demo reset: refused: a gateway is serving this database; stop it first"
+        ) from None
+    print(f"demo data reset in {files[0]}: {summary.describe()}")
 
 
 def cmd_agreement_publish(settings: Settings, args: argparse.Namespace) -> None:
@@ -244,61 +311,180 @@ def _workers(raw: str) -> int:
     return value
 
 
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Defaults shown, descriptions kept as written."""
+
+
+def _command(commands: Any, name: str, summary: str, description: str) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, help=summary, description=description, formatter_class=_Formatter
+    )
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gateway",
         description="GraphQL gateway for group-insurance member self-service.",
-        epilog="Settings come from GATEWAY_* environment variables (see README).",
+        epilog=(
+            "Settings come from GATEWAY_* environment variables (README, Settings); "
+            "docs/OPERATIONS.md lists the exit codes."
+        ),
+        formatter_class=_Formatter,
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.set_defaults(handler=None, parser=parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="serve the API (migrates first)")
+    serve = _command(
+        commands,
+        "serve",
+        "serve the API (migrates first)",
+        "Serve /graphql, the web client at /, GraphiQL, /healthz, /readyz and /metrics.",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=_port, default=8000, help="port to listen on")
-    serve.add_argument("--workers", type=_workers, default=1, help="worker processes")
-    serve.add_argument("--no-migrate", action="store_true", help="do not migrate at start")
+    serve.add_argument(
+        "--workers", type=_workers, default=1, help="worker processes sharing the port"
+    )
+    serve.add_argument(
+        "--no-migrate", action="store_true", help="do not apply the migrations at start"
+    )
+    serve.add_argument(
+        "--banner",
+        action="store_true",
+        help="once the server answers, print where to go and the demo members",
+    )
     serve.set_defaults(handler=cmd_serve)
 
-    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate = _command(
+        commands,
+        "migrate",
+        "apply the database migrations",
+        "Bring the database to the newest migration, and publish usage agreement version 1 "
+        "when none is published. Safe to run again.",
+    )
     migrate.set_defaults(handler=cmd_migrate)
 
-    registry = commands.add_parser("registry", help="the member registry")
-    registry_commands = registry.add_subparsers(dest="registry_command", required=True)
-    registry_import = registry_commands.add_parser(
-        "import", help="import a registry file (all or nothing, idempotent)"
+    check = _command(
+        commands,
+        "check",
+        "check the settings and the database",
+        "Check that the settings are valid, the database answers, every migration is "
+        "applied, a usage agreement is published and the registry holds members; one line "
+        "each, exit 1 when something is wrong.",
     )
-    registry_import.add_argument("file", type=Path, metavar="FILE")
+    check.set_defaults(handler=cmd_check)
+
+    registry = _command(
+        commands, "registry", "the member registry", "Commands on the insurer's member registry."
+    )
+    registry.set_defaults(parser=registry)
+    registry_commands = registry.add_subparsers(dest="registry_command", metavar="COMMAND")
+    registry_import = _command(
+        registry_commands,
+        "import",
+        "import a registry file (all or nothing, idempotent)",
+        "Import a registry file (contract/registry-format.md). Every record is checked "
+        "first; with any problem nothing is imported and each problem is named by its JSON "
+        "path. Records already present are updated in place.",
+    )
+    registry_import.add_argument("file", type=Path, metavar="FILE", help="the registry JSON file")
     registry_import.set_defaults(handler=cmd_registry_import)
 
-    agreement = commands.add_parser("agreement", help="usage agreement versions")
-    agreement_commands = agreement.add_subparsers(dest="agreement_command", required=True)
-    publish = agreement_commands.add_parser("publish", help="publish a new version")
-    publish.add_argument("--version", required=True)
-    publish.add_argument("--title-fr", required=True)
-    publish.add_argument("--title-en", required=True)
-    publish.add_argument("--body-fr", required=True, type=Path, metavar="FILE")
-    publish.add_argument("--body-en", required=True, type=Path, metavar="FILE")
+    agreement = _command(
+        commands, "agreement", "usage agreement versions", "Commands on the usage agreement."
+    )
+    agreement.set_defaults(parser=agreement)
+    agreement_commands = agreement.add_subparsers(dest="agreement_command", metavar="COMMAND")
+    publish = _command(
+        agreement_commands,
+        "publish",
+        "publish a new version",
+        "Publish a new version of the usage agreement, in force at once: every member is "
+        "asked to accept it at the next sign-in (R12).",
+    )
+    publish.add_argument("--version", required=True, help="the new version's name, e.g. 2")
+    publish.add_argument("--title-fr", required=True, help="its title in French")
+    publish.add_argument("--title-en", required=True, help="its title in English")
+    publish.add_argument(
+        "--body-fr", required=True, type=Path, metavar="FILE", help="its text in French"
+    )
+    publish.add_argument(
+        "--body-en", required=True, type=Path, metavar="FILE", help="its text in English"
+    )
     publish.set_defaults(handler=cmd_agreement_publish)
 
-    apikey = commands.add_parser("apikey", help="API keys for partner portals and staff")
-    apikey_commands = apikey.add_subparsers(dest="apikey_command", required=True)
-    create = apikey_commands.add_parser("create", help="create a key; it is printed once")
-    create.add_argument("--role", required=True, choices=["partner", "staff"])
+    apikey = _command(
+        commands,
+        "apikey",
+        "API keys for partner portals and staff",
+        "API keys for partner portals (scoped to contracts) and the insurer's staff (R15).",
+    )
+    apikey.set_defaults(parser=apikey)
+    apikey_commands = apikey.add_subparsers(dest="apikey_command", metavar="COMMAND")
+    create = _command(
+        apikey_commands,
+        "create",
+        "create a key; it is printed once",
+        "Create a key; it is printed once, and only its digest is kept.",
+    )
+    create.add_argument("--role", required=True, choices=["partner", "staff"], help="its role")
     create.add_argument(
         "--contract", action="append", metavar="NUMBER", help="a partner key's contract (repeat)"
     )
     create.add_argument("--name", required=True, help="who holds it; unique")
     create.set_defaults(handler=cmd_apikey_create)
-    listing = apikey_commands.add_parser("list", help="list keys (never the keys themselves)")
+    listing = _command(
+        apikey_commands,
+        "list",
+        "list keys (never the keys themselves)",
+        "List the keys: name, role, contracts, created, last used, state.",
+    )
     listing.set_defaults(handler=cmd_apikey_list)
-    revoke = apikey_commands.add_parser("revoke", help="revoke a key by name")
-    revoke.add_argument("name", metavar="NAME")
+    revoke = _command(
+        apikey_commands,
+        "revoke",
+        "revoke a key by name",
+        "Revoke a key: refused from the next request on.",
+    )
+    revoke.add_argument("name", metavar="NAME", help="the key's name")
     revoke.set_defaults(handler=cmd_apikey_revoke)
 
-    export = commands.add_parser("export-schema", help="print or write the GraphQL schema")
-    export.add_argument("--output", type=Path, metavar="PATH")
+    demo = _command(
+        commands, "demo", "the demo data", "Commands on the demo database of `make run`."
+    )
+    demo.set_defaults(parser=demo)
+    demo_commands = demo.add_subparsers(dest="demo_command", metavar="COMMAND")
+    reset = _command(
+        demo_commands,
+        "reset",
+        "start the demo data afresh",
+        "Delete the SQLite demo database, migrate it and load the demo registry again. "
+        "Refused on PostgreSQL, and while a gateway serves the file.",
+    )
+    reset.set_defaults(handler=cmd_demo_reset)
+
+    export = _command(
+        commands,
+        "export-schema",
+        "print or write the GraphQL schema",
+        "The schema in SDL, as the code defines it (`make schema` rewrites schema.graphql).",
+    )
+    export.add_argument(
+        "--output", type=Path, metavar="PATH", help="write it there instead of printing it"
+    )
     export.set_defaults(handler=cmd_export_schema)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("insurance-member-gateway")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 # Exit codes: 0 done, 1 the command could not do it (the line says why), 2 a bad setting,
@@ -308,13 +494,21 @@ EXIT_FAILED, EXIT_SETTING, EXIT_DATABASE = 1, 2, 3
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.handler is None:  # a command group alone, or nothing: say what there is
+        args.parser.print_help()
+        return 0
     settings = None
     try:
         settings = load_server_settings()
         args.handler(settings, args)
     except SettingsError as error:
+        if args.handler is cmd_check:
+            print(f"settings: {error}")
+            return EXIT_FAILED
         print(f"gateway: {error}", file=sys.stderr)
         return EXIT_SETTING
+    except CheckFailed:
+        return EXIT_FAILED
     except CommandError as error:
         print(f"gateway: {error}", file=sys.stderr)
         return EXIT_FAILED

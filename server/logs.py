@@ -29,8 +29,23 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry, default=str).decode()
 
 
-def configure_logging(level: str) -> None:
-    """JSON lines on standard error for the gateway's loggers and uvicorn's."""
+class TextFormatter(logging.Formatter):
+    """For a person at a terminal: time, level, message, then the fields as key=value."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        moment = datetime.fromtimestamp(record.created, UTC).strftime("%H:%M:%S")
+        line = f"{moment} {record.levelname.lower():7} {record.getMessage()}"
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            line += " " + " ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def configure_logging(level: str, log_format: str = "json") -> None:
+    """Log lines on standard error for the gateway's loggers and uvicorn's: JSON for machines,
+    or text for a person (``log_format`` "auto": text on a terminal, JSON otherwise)."""
     # What a JSON line never shows, the logging module need not find out for every record
     # (the logging HOWTO's "Optimization" list): the caller's frame, thread and process.
     logging._srcfile = None
@@ -38,7 +53,8 @@ def configure_logging(level: str) -> None:
     logging.logProcesses = False
     logging.logMultiprocessing = False
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    as_text = log_format == "text" or (log_format == "auto" and sys.stderr.isatty())
+    handler.setFormatter(TextFormatter() if as_text else JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

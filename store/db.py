@@ -63,6 +63,15 @@ def _connection_url(database_url: str) -> str:
     return database_url
 
 
+def sqlite_files(database_url: str) -> list[Path] | None:
+    """The files an SQLite database lives in (itself and its write-ahead log); None for a
+    server database."""
+    if not database_url.startswith("sqlite://"):
+        return None
+    path = Path(database_url[len("sqlite://") :].partition("?")[0]).expanduser()
+    return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+
+
 async def _nothing_to_reset(_: object) -> None:
     """What a pooled PostgreSQL connection needs between two requests, besides the rollback
     of a transaction left open, which asyncpg does anyway.
@@ -131,6 +140,27 @@ async def close_database() -> None:
 async def apply_migrations(database_url: str, deadlines: Deadlines | None = None) -> None:
     """Bring the schema to the newest migration; a no-op when it already is."""
     await migrate(config=tortoise_config(database_url, deadlines))
+
+
+def migration_names() -> list[str]:
+    """The migrations the code ships, in order (the files of ``models/migrations``)."""
+    import models.migrations
+
+    folder = Path(models.migrations.__file__).parent
+    return sorted(path.stem for path in folder.glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+async def pending_migrations() -> list[str]:
+    """The shipped migrations the open database has not applied yet, oldest first."""
+    applied: set[str] = set()
+    try:
+        _, rows = await connections.get("default").execute_query(
+            "SELECT name FROM tortoise_migrations WHERE app = 'models'"
+        )
+        applied = {row["name"] for row in rows}
+    except OperationalError:  # no table yet: nothing applied
+        pass
+    return [name for name in migration_names() if name not in applied]
 
 
 async def ping(deadline_seconds: float) -> None:

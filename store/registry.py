@@ -61,6 +61,10 @@ async def certificate_by_numbers(
     )
 
 
+async def certificate_count() -> int:
+    return await CertificateRow.all().count()
+
+
 async def known_contract_numbers(numbers: list[str]) -> set[str]:
     found = await ContractRow.filter(number__in=numbers).values_list("number", flat=True)
     return {str(number) for number in found}

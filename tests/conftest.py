@@ -129,3 +129,51 @@ async def client(make_client: ClientFactory) -> AsyncIterator[httpx.AsyncClient]
 def count_queries() -> Callable[[], contextlib.AbstractContextManager[list[str]]]:
     """The SQL statements sent while a block runs (``with count_queries() as statements``)."""
     return collecting_statements
+
+
+# What ran: a green run that skipped the PostgreSQL half or the browser says so at the end,
+# instead of looking like a full pass (in CI the parts fail rather than skip, see support.py).
+_PARTS: dict[str, Callable[[pytest.Item], bool]] = {
+    "SQLite": lambda item: (
+        "sqlite" in item.nodeid.lower()
+        or any("sqlite" in name for name in getattr(item, "fixturenames", ()))
+    ),
+    "PostgreSQL": lambda item: (
+        "postgres" in item.nodeid.lower()
+        or any(
+            name in ("pair", "postgres_database", "least_privilege")
+            for name in getattr(item, "fixturenames", ())
+        )
+    ),
+    "Redis": lambda item: (
+        "redis" in item.nodeid.lower()
+        or any(name in ("pair", "frozen_redis") for name in getattr(item, "fixturenames", ()))
+    ),
+    "browser (Chromium)": lambda item: item.get_closest_marker("browser") is not None,
+    "Node.js (graphql-http audit)": lambda item: "node" in getattr(item, "fixturenames", ()),
+}
+_parts_of: dict[str, list[str]] = {}
+_outcomes: dict[str, dict[str, int]] = {part: {} for part in _PARTS}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        _parts_of[item.nodeid] = [part for part, belongs in _PARTS.items() if belongs(item)]
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        for part in _parts_of.get(report.nodeid, []):
+            counts = _outcomes[part]
+            counts[report.outcome] = counts.get(report.outcome, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    terminalreporter.section("parts of the suite that ran")
+    for part, counts in _outcomes.items():
+        told = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+        if not counts:
+            told = "not collected"
+        elif not counts.get("passed") and not counts.get("failed"):
+            told += " (DID NOT RUN: see the skip reasons above)"
+        terminalreporter.write_line(f"{part}: {told}")

@@ -1,4 +1,4 @@
-"""Registry import (shared/contract/registry-format.md), on SQLite and PostgreSQL."""
+"""Registry import (contract/registry-format.md), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from models.registry import Certificate, Contract
 from store import registry as store_registry
 from tests.support import DEMO_REGISTRY
 
-# shared/contract/registry.example.json, record for record.
+# contract/registry.example.json, record for record.
 EXAMPLE: dict[str, Any] = {
     "contracts": [
         {
