@@ -27,6 +27,10 @@ _LONGEST_CURSOR = 1024
 class IdKind(Enum):
     SESSION = "Session"
     INSURANCE_FILE = "InsuranceFile"
+    INSURED_MEMBER = "InsuredPerson:member"
+    DEPENDENT = "InsuredPerson:dependent"
+    RECEIPT = "Receipt"
+    CLAIM = "Claim"
 
 
 def _b64(raw: bytes) -> str:

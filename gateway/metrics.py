@@ -26,3 +26,27 @@ ARGON2_SECONDS = Histogram(
     ["operation"],
     buckets=(0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1),
 )
+CLAIMS_SUBMITTED = Counter(
+    "gateway_claims_submitted",
+    "Claims recorded (retries of one submission count once).",
+    ["category"],
+)
+RECEIPTS_UPLOADED = Counter(
+    "gateway_receipts_uploaded", "Receipts uploaded, by outcome (stored or refused).", ["outcome"]
+)
+CLAIM_DELIVERIES = Counter(
+    "gateway_claim_deliveries",
+    "Attempts to hand a claim to the claims system, by outcome (delivered, failed).",
+    ["outcome"],
+)
+CLAIM_DELIVERY_RETRIES = Counter(
+    "gateway_claim_delivery_retries", "Deliveries scheduled again after a failure."
+)
+CLAIM_DELIVERY_LAG = Histogram(
+    "gateway_claim_delivery_lag_seconds",
+    "From a claim's submission to the claims system's acknowledgement.",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600),
+)
+CLAIM_DECISIONS = Counter(
+    "gateway_claim_decisions", "Decisions received from the claims system, by status.", ["status"]
+)

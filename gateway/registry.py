@@ -16,10 +16,17 @@ from datetime import date
 from pathlib import Path
 
 from gateway.text import canonical_number, fold
-from gateway.vocabulary import FileStatus, OnlineFeature, ProductLine, values
+from gateway.vocabulary import (
+    FileStatus,
+    OnlineFeature,
+    ProductLine,
+    Relationship,
+    ServiceType,
+    values,
+)
 from store import limits
 from store.errors import Conflict
-from store.records import RegistryCertificate, RegistryContract
+from store.records import RegistryCertificate, RegistryContract, RegistryDependent
 from store.registry import write_registry
 
 PRODUCT_LINES = values(ProductLine)
@@ -33,6 +40,7 @@ _CONTRACT_KEYS = (
     "sponsorName",
     "planName",
     "onlineFeatures",
+    "claimRules",
     "certificates",
 )
 _CERTIFICATE_KEYS = (
@@ -44,8 +52,13 @@ _CERTIFICATE_KEYS = (
     "effectiveDate",
     "terminationDate",
     "coverages",
+    "dependents",
 )
 _COVERAGE_KEYS = ("benefit", "tier")
+_CLAIM_RULE_KEYS = ("serviceType", "reimbursementPercent", "annualMaximumCents")
+_DEPENDENT_KEYS = ("firstName", "lastName", "dateOfBirth", "relationship")
+SERVICE_TYPES = values(ServiceType)
+DEPENDENT_RELATIONSHIPS = tuple(r.value for r in Relationship if r is not Relationship.MEMBER)
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Control characters and unpaired surrogates: PostgreSQL refuses NUL, and a lone surrogate
@@ -56,6 +69,9 @@ _UNSTORABLE = re.compile(
 )
 # What one record may hold: a registry line is a person, not a document.
 MAX_COVERAGES = 50
+MAX_DEPENDENTS = 20
+# A yearly maximum above 100 million dollars is a typo in cents, not a plan.
+MAX_ANNUAL_MAXIMUM_CENTS = 10_000_000_000
 COVERAGE_TEXT_LENGTH = 100
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -168,6 +184,7 @@ class _Reader:
         sponsor_name = self._text(record, "sponsorName", path, self._sponsor_length)
         plan_name = self._text(record, "planName", path, self._plan_length)
         online_features = self._features(record, path)
+        claim_rules = self._claim_rules(record, path)
         certificates: list[RegistryCertificate] = []
         first_seen: dict[str, str] = {}
         for index, item in enumerate(self._list(record, "certificates", path)):
@@ -178,7 +195,13 @@ class _Reader:
             self._unique(certificate.number, item_path, first_seen)
             certificates.append(certificate)
         return RegistryContract(
-            number, product_line, sponsor_name, plan_name, online_features, certificates
+            number,
+            product_line,
+            sponsor_name,
+            plan_name,
+            online_features,
+            certificates,
+            claim_rules,
         )
 
     def _certificate(self, value: object, path: str) -> RegistryCertificate | None:
@@ -201,6 +224,7 @@ class _Reader:
                 f"{effective_date.isoformat()}",
             )
         coverages = self._coverages(record, path)
+        dependents = self._dependents(record, path)
         search_text = fold(f"{first_name} {last_name}")
         if len(search_text) > self._search_length:
             self.fail(
@@ -218,7 +242,92 @@ class _Reader:
             termination_date,
             coverages,
             search_text,
+            dependents,
         )
+
+    def _claim_rules(self, record: Mapping[str, object], path: str) -> list[dict[str, object]]:
+        """Optional: a plan without online claims has no table."""
+        rules: list[dict[str, object]] = []
+        if "claimRules" not in record:
+            return rules
+        seen: dict[str, str] = {}
+        for index, item in enumerate(self._list(record, "claimRules", path)):
+            item_path = f"{path}.claimRules[{index}]"
+            rule = self._record(item, item_path, _CLAIM_RULE_KEYS)
+            if rule is None:
+                continue
+            service_type = self._choice(rule, "serviceType", item_path, SERVICE_TYPES)
+            if service_type in seen:
+                self.fail(
+                    f"{item_path}.serviceType",
+                    f'"{service_type}" already given by {seen[service_type]}',
+                )
+            elif service_type:
+                seen[service_type] = item_path
+            percent = self._integer(rule, "reimbursementPercent", item_path, 0, 100)
+            maximum: int | None = None
+            if "annualMaximumCents" not in rule:
+                self.fail(f"{item_path}.annualMaximumCents", "missing (null when there is none)")
+            elif rule["annualMaximumCents"] is not None:
+                maximum = self._integer(
+                    rule, "annualMaximumCents", item_path, 0, MAX_ANNUAL_MAXIMUM_CENTS
+                )
+            rules.append(
+                {
+                    "serviceType": service_type,
+                    "reimbursementPercent": percent,
+                    "annualMaximumCents": maximum,
+                }
+            )
+        return rules
+
+    def _dependents(self, record: Mapping[str, object], path: str) -> list[RegistryDependent]:
+        dependents: list[RegistryDependent] = []
+        if "dependents" not in record:
+            return dependents
+        items = self._list(record, "dependents", path)
+        if len(items) > MAX_DEPENDENTS:
+            self.fail(f"{path}.dependents", f"{len(items)} dependents; at most {MAX_DEPENDENTS}")
+            return dependents
+        seen: dict[tuple[str, date], str] = {}
+        for index, item in enumerate(items):
+            item_path = f"{path}.dependents[{index}]"
+            dependent = self._record(item, item_path, _DEPENDENT_KEYS)
+            if dependent is None:
+                continue
+            first_name = self._text(dependent, "firstName", item_path, self._first_name_length)
+            last_name = self._text(dependent, "lastName", item_path, self._last_name_length)
+            born = self._date(dependent, "dateOfBirth", item_path) or date.min
+            relationship = self._choice(
+                dependent, "relationship", item_path, DEPENDENT_RELATIONSHIPS
+            )
+            identity = (fold(first_name), born)
+            if first_name and identity in seen:
+                self.fail(
+                    item_path, f"the same person as {seen[identity]} (first name and date of birth)"
+                )
+            else:
+                seen[identity] = item_path
+            dependents.append(
+                RegistryDependent(first_name, fold(first_name), last_name, born, relationship)
+            )
+        return dependents
+
+    def _integer(
+        self, record: Mapping[str, object], key: str, path: str, low: int, high: int
+    ) -> int:
+        where = _member(path, key)
+        if key not in record:
+            self.fail(where, "missing")
+            return 0
+        value = record[key]
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.fail(where, f"expected a whole number, got {_shown(value)}")
+            return 0
+        if not low <= value <= high:
+            self.fail(where, f"expected {low} to {high}, got {value}")
+            return 0
+        return value
 
     def _features(self, record: Mapping[str, object], path: str) -> list[str]:
         features: list[str] = []

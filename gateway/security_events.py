@@ -26,6 +26,7 @@ class SecurityEventKind(Enum):
     FILE_LINKED = "FILE_LINKED"
     SESSIONS_REVOKED = "SESSIONS_REVOKED"
     PROFILE_CORRECTED = "PROFILE_CORRECTED"
+    DIRECT_DEPOSIT_CHANGED = "DIRECT_DEPOSIT_CHANGED"
 
 
 # Audit events by the kind the member sees them as.
@@ -41,6 +42,7 @@ _KINDS = {
     "signed_out_everywhere": SecurityEventKind.SESSIONS_REVOKED,
     "sessions_revoked": SecurityEventKind.SESSIONS_REVOKED,
     "profile_corrected": SecurityEventKind.PROFILE_CORRECTED,
+    "direct_deposit_changed": SecurityEventKind.DIRECT_DEPOSIT_CHANGED,
 }
 
 

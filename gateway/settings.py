@@ -77,6 +77,16 @@ class Settings:
     password_pepper: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     log_level: str = "INFO"
     log_format: str = "auto"
+    # Claims (R17): docs/OPERATIONS.md, Claims.
+    data_key: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    receipt_store: str = "database"
+    receipt_max_bytes: int = 10 * 1024 * 1024
+    max_pending_receipts: int = 30
+    claims_system: str = "none"
+    claims_system_url: str | None = None
+    claims_system_secret: str | None = field(default=None, repr=False)
+    delivery_worker: bool = True
+    public_url: str = "http://127.0.0.1:8000"
 
 
 def _positive_int(variable: str, raw: str) -> int:
@@ -206,9 +216,9 @@ def _peppers(variable: str, raw: str) -> tuple[tuple[str, str], ...]:
                 variable, "expected id:secret pairs, each id 1 to 16 letters, digits, _ or -"
             )
         if len(secret) < 32:
-            raise SettingsError(variable, f"the pepper {key_id!r} needs at least 32 characters")
+            raise SettingsError(variable, f"the secret {key_id!r} needs at least 32 characters")
         if key_id in {known for known, _ in peppers}:
-            raise SettingsError(variable, f"the pepper id {key_id!r} is given twice")
+            raise SettingsError(variable, f"the id {key_id!r} is given twice")
         peppers.append((key_id, secret))
     return tuple(peppers)
 
@@ -224,6 +234,28 @@ def _log_format(variable: str, raw: str) -> str:
     value = raw.strip().lower()
     if value not in {"auto", "json", "text"}:
         raise SettingsError(variable, f"expected auto, json or text, got {raw!r}")
+    return value
+
+
+def _receipt_store(variable: str, raw: str) -> str:
+    value = raw.strip()
+    if value == "database" or (value.startswith("s3://") and len(value) > len("s3://")):
+        return value
+    raise SettingsError(variable, f"expected database or s3://bucket/prefix, got {raw!r}")
+
+
+def _claims_system(variable: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {"none", "builtin", "http"}:
+        raise SettingsError(variable, f"expected none, builtin or http, got {raw!r}")
+    return value
+
+
+def _http_url(variable: str, raw: str) -> str:
+    value = raw.strip().rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise SettingsError(variable, f"expected an http(s):// URL, got {raw!r}")
     return value
 
 
@@ -281,6 +313,15 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "password_pepper": _peppers,
     "log_level": _log_level,
     "log_format": _log_format,
+    "data_key": _peppers,
+    "receipt_store": _receipt_store,
+    "receipt_max_bytes": _positive_int,
+    "max_pending_receipts": _positive_int,
+    "claims_system": _claims_system,
+    "claims_system_url": _http_url,
+    "claims_system_secret": _server_key,
+    "delivery_worker": _boolean,
+    "public_url": _http_url,
 }
 
 
@@ -307,4 +348,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(
             "GATEWAY_ARGON2_MEMORY_KIB", "argon2 needs at least 8 KiB per unit of parallelism"
         )
+    if settings.claims_system == "http":
+        for needed in ("claims_system_url", "claims_system_secret"):
+            if getattr(settings, needed) is None:
+                raise SettingsError(
+                    variable_name(needed), "required when GATEWAY_CLAIMS_SYSTEM=http"
+                )
     return settings

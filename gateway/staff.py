@@ -13,8 +13,9 @@ from gateway.problems import ErrorCode, Problem
 from gateway.settings import Settings
 from gateway.text import canonical_user_code
 from store import accounts, files
+from store import claims as stored_claims
 from store import sessions as stored_sessions
-from store.records import Account, InsuranceFile
+from store.records import Account, Claim, InsuranceFile
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,24 @@ async def look_up(caller: KeyCaller, user_code: str, origin: Origin) -> Account 
         actor=caller.name,
     )
     return account
+
+
+MAX_CLAIMS = 50
+
+
+async def claims_of(caller: KeyCaller, account: Account, first: int, origin: Origin) -> list[Claim]:
+    """Health data: each read is in the audit trail with the key's name and the request id."""
+    first = max(1, min(first, MAX_CLAIMS))
+    found = await stored_claims.account_claims(account.id, first)
+    await audit.record(
+        "staff_read_claims",
+        origin,
+        account_id=account.id,
+        user_code=account.user_code,
+        actor=caller.name,
+        claims=len(found),
+    )
+    return found
 
 
 async def locked_for(account: Account, ledger: AttemptLedger) -> timedelta | None:

@@ -11,6 +11,9 @@ class Contract(Model):
     sponsor_name = fields.CharField(max_length=200)
     plan_name = fields.CharField(max_length=200)
     online_features: fields.Field[list[str]] = fields.JSONField(default=list)
+    claim_rules: fields.Field[list[dict[str, int | str | None]]] = fields.JSONField(
+        default=list, description="the plan's reimbursement table (registry-format.md)"
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -41,3 +44,26 @@ class Certificate(Model):
     class Meta:
         table = "certificate"
         unique_together = (("contract", "number"),)
+
+
+class Dependent(Model):
+    """A spouse or child the certificate covers: a patient a member may claim for."""
+
+    id = fields.IntField(primary_key=True)
+    certificate: fields.ForeignKeyRelation[Certificate] = fields.ForeignKeyField(
+        "models.Certificate", related_name="dependents", on_delete=fields.RESTRICT
+    )
+    certificate_id: int
+    first_name = fields.CharField(max_length=100)
+    first_name_key = fields.CharField(
+        max_length=100, description="the first name folded: what identifies the person on import"
+    )
+    last_name = fields.CharField(max_length=100)
+    date_of_birth = fields.DateField()
+    relationship = fields.CharField(max_length=16)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "dependent"
+        unique_together = (("certificate", "first_name_key", "date_of_birth"),)

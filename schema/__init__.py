@@ -6,6 +6,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from gateway.settings import Settings
+from schema.claims import ClaimsMutation
 from schema.member import MemberMutation, MemberQuery
 from schema.partner import PartnerQuery
 from schema.pipeline import GatewaySchema, RequestPipeline
@@ -13,7 +14,7 @@ from schema.staff import StaffMutation, StaffQuery
 from schema.strawberry_internals import core_schema
 
 Query = merge_types("Query", (MemberQuery, PartnerQuery, StaffQuery))
-Mutation = merge_types("Mutation", (MemberMutation, StaffMutation))
+Mutation = merge_types("Mutation", (MemberMutation, ClaimsMutation, StaffMutation))
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:

@@ -156,7 +156,10 @@ class GatewayContext:
         return signed_in
 
     def _may_mutate_by_cookie(self) -> bool:
-        return bearer_token(self.request) is not None or is_json_post(self.request)
+        """A JSON POST, or a multipart upload that carried a preflight header: neither can be
+        sent across sites without CORS consent."""
+        preflighted = bool(self.request.scope.get("state", {}).get("csrf_preflight"))
+        return bearer_token(self.request) is not None or is_json_post(self.request) or preflighted
 
     def forget_session(self) -> None:
         self._caller = None

@@ -16,6 +16,7 @@ from gateway.security_events import MAX_EVENTS, InvalidCount, SecurityEventKind,
 from gateway.security_events import SecurityEvent as SecurityEventRecord
 from gateway.sessions import SessionStatus
 from gateway.vocabulary import Channel, FileStatus, OnlineFeature, ProductLine
+from schema.claims import ViewerClaims
 from schema.common import Info
 from schema.guards import guarded
 from store.records import Account, SignedIn
@@ -219,7 +220,7 @@ class SecurityEvent:
 
 
 @strawberry.type
-class Viewer:
+class Viewer(ViewerClaims):
     record: strawberry.Private[SignedIn]
 
     @strawberry.field

@@ -9,6 +9,7 @@ import strawberry
 from gateway import staff
 from gateway.access import Right
 from gateway.rules import ProfileForm
+from schema.claims import Claim
 from schema.common import Info, UserError
 from schema.errors import user_errors
 from schema.guards import guarded
@@ -44,6 +45,17 @@ class StaffAccount:
     @strawberry.field
     async def active_session_count(self, info: Info) -> int:
         return await staff.active_session_count(self.record, info.context.settings)
+
+    @strawberry.field(
+        description=(
+            f"The member's claims, newest first (first: 1 to {staff.MAX_CLAIMS}); health data, "
+            "so every read is audited with the key's name and the request id."
+        )
+    )
+    async def claims(self, info: Info, first: int = 20) -> list[Claim]:
+        context = info.context
+        found = await staff.claims_of(context.key(), self.record, first, context.origin())
+        return [Claim(record=claim) for claim in found]
 
 
 @strawberry.type

@@ -21,6 +21,7 @@ from gateway.settings import Settings
 from gateway.toolkit import Toolkit
 from schema import build_schema, operation_names
 from server.body_limit import BodySizeLimit
+from server.claims_routes import claims_hook, receipt_file
 from server.graphql_view import GatewayGraphQL
 from server.logs import configure_logging
 from server.metrics import metrics_endpoint, set_known_operations
@@ -123,10 +124,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
         await _ensure_an_agreement()
         clean_up = asyncio.create_task(_clean_up_periodically())
+        await kit.claims.start(deliver=settings.delivery_worker, clean_up=True)
         try:
             yield
         finally:
             clean_up.cancel()
+            await kit.claims.stop()
             await close_database()
             serving.release()
             kit.hasher.close()
@@ -137,6 +140,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readiness(rate_limiter)),
             Route("/metrics", metrics_endpoint(settings.metrics_token)),
+            Route("/hooks/claims", claims_hook(kit), methods=["POST"]),
+            Route("/receipts/{receipt_id}", receipt_file(kit), methods=["GET"]),
             *static_routes(),
         ],
         middleware=_middleware(settings),
@@ -164,7 +169,13 @@ def _middleware(settings: Settings) -> list[Middleware]:
                 max_age=600,
             )
         )
-    stack.append(Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes))
+    stack.append(
+        Middleware(
+            BodySizeLimit,
+            max_bytes=settings.max_body_bytes,
+            upload_bytes=settings.receipt_max_bytes,
+        )
+    )
     return stack
 
 

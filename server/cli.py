@@ -131,6 +131,45 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
+def cmd_worker(settings: Settings, _: argparse.Namespace) -> None:
+    """The delivery worker alone, for deployments that keep it apart from serving."""
+    from gateway.toolkit import Toolkit
+    from server.logs import configure_logging
+    from store.db import Deadlines, close_database, open_database
+
+    configure_logging(settings.log_level, settings.log_format)
+    if settings.claims_system == "none":
+        raise CommandError("worker: GATEWAY_CLAIMS_SYSTEM=none: there is nowhere to deliver to")
+
+    async def work() -> None:
+        await open_database(
+            settings.database_url,
+            Deadlines(settings.database_connect_seconds, settings.database_statement_seconds),
+        )
+        kit = Toolkit.build(settings)
+        await kit.claims.start(deliver=True, clean_up=True)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await kit.claims.stop()
+            await close_database()
+
+    asyncio.run(work())
+
+
+def cmd_claims_system_serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from server.claims_system_app import claims_system_app
+    from server.logs import configure_logging
+
+    if settings.claims_system_secret is None:
+        raise CommandError("claims-system serve: set GATEWAY_CLAIMS_SYSTEM_SECRET (32+ characters)")
+    configure_logging(settings.log_level, settings.log_format)
+    app = claims_system_app(settings, args.gateway_url, args.delay)
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning")
+
+
 def cmd_registry_import(settings: Settings, args: argparse.Namespace) -> None:
     from gateway.registry import ImportConflict, RegistryInvalid, import_registry_file
     from store.serving_lock import DatabaseInUse, exclusive
@@ -375,6 +414,45 @@ def build_parser() -> argparse.ArgumentParser:
         "each, exit 1 when something is wrong.",
     )
     check.set_defaults(handler=cmd_check)
+
+    worker = _command(
+        commands,
+        "worker",
+        "deliver claims to the claims system, without serving",
+        "Run the claims' delivery worker (and the clean-up of stale receipts) alone, for "
+        "deployments that keep it apart from the serving processes "
+        "(then serve with GATEWAY_DELIVERY_WORKER=false).",
+    )
+    worker.set_defaults(handler=cmd_worker)
+
+    claims_system = _command(
+        commands,
+        "claims-system",
+        "the reference claims system",
+        "The reference claims system, for demos and tests: it adjudicates with the plans' "
+        "claimRules and calls the gateway's /hooks/claims.",
+    )
+    claims_system.set_defaults(parser=claims_system)
+    claims_system_commands = claims_system.add_subparsers(
+        dest="claims_system_command", metavar="COMMAND"
+    )
+    claims_serve = _command(
+        claims_system_commands,
+        "serve",
+        "serve POST /claims",
+        "Serve the reference claims system on its own: POST /claims takes a signed FHIR "
+        "Claim; decisions are posted, signed, to GATEWAY-URL/hooks/claims after the delay. "
+        "GATEWAY_CLAIMS_SYSTEM_SECRET signs both ways.",
+    )
+    claims_serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    claims_serve.add_argument("--port", type=_port, default=8100, help="port to listen on")
+    claims_serve.add_argument(
+        "--gateway-url", default="http://127.0.0.1:8000", help="where the gateway answers"
+    )
+    claims_serve.add_argument(
+        "--delay", type=float, default=2.0, help="seconds before a decision is sent"
+    )
+    claims_serve.set_defaults(handler=cmd_claims_system_serve)
 
     registry = _command(
         commands, "registry", "the member registry", "Commands on the insurer's member registry."

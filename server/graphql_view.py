@@ -5,6 +5,8 @@ every refusal a JSON body, persisted queries, remembered answers, the context.""
 from __future__ import annotations
 
 from collections.abc import Hashable
+from contextvars import ContextVar
+from typing import Any
 
 import orjson
 import strawberry
@@ -28,8 +30,12 @@ from schema.pipeline import GatewaySchema, finish_result
 from schema.strawberry_internals import core_schema
 from server.answers import Answer, Answers
 from server.persisted import PersistedQueries
+from server.uploads import Upload, UploadRefused, has_preflight_header, read_upload
 from server.web import graphiql_response
 from store.records import SignedIn
+
+# The upload read for this request (each request runs in its own task, so its own context).
+_UPLOAD: ContextVar[tuple[dict[str, Any], Upload] | None] = ContextVar("upload", default=None)
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -134,6 +140,8 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
                 "NOT_ACCEPTABLE",
                 state.get("request_id"),
             )
+        elif self._multipart(request) and (refusal := await self._read_upload(request)):
+            response = refusal
         else:
             try:
                 response = await self.run(request)
@@ -146,7 +154,45 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
                 )
                 code = _HTTP_CODES.get(status, "BAD_REQUEST")
                 response = error_response(status, refused.reason, code, state.get("request_id"))
+            finally:
+                received = state.pop("upload", None)
+                if received is not None:
+                    _UPLOAD.set(None)  # a test client runs every request in one context
+                    received[1].discard()
         await response(scope, receive, send)
+
+    @staticmethod
+    def _multipart(request: Request) -> bool:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        return request.method == "POST" and content_type == "multipart/form-data"
+
+    async def _read_upload(self, request: Request) -> Response | None:
+        """A refusal, or None with the upload in the request's state for parse_http_body."""
+        state = request.scope.setdefault("state", {})
+        if not has_preflight_header(request.headers):
+            return error_response(
+                400,
+                "A multipart request must carry an Apollo-Require-Preflight, "
+                "X-Apollo-Operation-Name or GraphQL-Preflight header (CSRF protection).",
+                "CSRF_PREFLIGHT_REQUIRED",
+                state.get("request_id"),
+            )
+        settings = self.kit.settings
+        try:
+            upload = await read_upload(
+                request.headers["content-type"],
+                request.stream(),
+                max_operations_bytes=settings.max_body_bytes,
+                max_file_bytes=settings.receipt_max_bytes,
+            )
+        except UploadRefused as refused:
+            return error_response(
+                refused.status, str(refused), refused.code, state.get("request_id")
+            )
+        state["upload"] = upload
+        state["csrf_preflight"] = True
+        _UPLOAD.set(upload)
+        return None
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         """Only for a browser asking for a page: a GET carrying a persisted query's hash (or
@@ -182,6 +228,15 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         """A JSON body must be one object (null, a number, a string or a list is a 400, not a
         crash)."""
         content_type = (request.content_type or "").split(";")[0].strip().lower()
+        upload = _UPLOAD.get()
+        if upload is not None:
+            operations, _ = upload
+            return GraphQLRequestData(
+                query=operations["query"],
+                variables=operations["variables"],
+                operation_name=operations.get("operationName"),
+                extensions=None,
+            )
         if request.method == "POST" and content_type == JSON:
             body = self.decode_json(await request.get_body())
             if not isinstance(body, dict):

@@ -42,7 +42,10 @@ class RequestContext:
         headers = {k.lower(): v for k, v in scope["headers"]}
         peer = scope["client"][0] if scope.get("client") else None
         forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1") or None
-        state = scope.setdefault("state", {})
+        # Each request its own copy of the lifespan's state, as uvicorn gives it: a server (or
+        # a test client) that handed every request the same dict would let one request's
+        # labels and upload leak into another's.
+        state = scope["state"] = dict(scope.get("state") or {})
         state["request_id"] = request_id
         state["client_address"] = client_address(peer, forwarded, self.trusted_proxies)
         https = arrived_over_https(

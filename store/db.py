@@ -40,6 +40,7 @@ MODEL_MODULES = [
     "models.audit",
     "models.apikeys",
     "models.attempts",
+    "models.claims",
 ]
 
 

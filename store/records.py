@@ -7,7 +7,7 @@ another ORM, touches this package alone.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -186,6 +186,15 @@ class MembersPage:
 
 
 @dataclass(frozen=True, slots=True)
+class RegistryDependent:
+    first_name: str
+    first_name_key: str
+    last_name: str
+    date_of_birth: date
+    relationship: str
+
+
+@dataclass(frozen=True, slots=True)
 class RegistryCertificate:
     number: str
     first_name: str
@@ -196,6 +205,7 @@ class RegistryCertificate:
     termination_date: date | None
     coverages: list[dict[str, str | None]]
     search_text: str
+    dependents: list[RegistryDependent] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +216,7 @@ class RegistryContract:
     plan_name: str
     online_features: list[str]
     certificates: list[RegistryCertificate]
+    claim_rules: list[dict[str, object]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,3 +225,119 @@ class ImportCounts:
     contracts_updated: int
     certificates_created: int
     certificates_updated: int
+
+
+@dataclass(frozen=True, slots=True)
+class Dependent:
+    id: int
+    certificate_id: int
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    relationship: str
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    id: int
+    public_id: str
+    account_id: int
+    claim_id: int | None
+    content_type: str
+    size_bytes: int
+    sha256: str
+    uploaded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimLine:
+    service_type: str
+    service_date: date
+    amount_cents: int
+    other_plan_paid_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    id: int
+    public_id: str
+    reference: str
+    account_id: int
+    certificate_id: int
+    dependent_id: int | None
+    session_id: int | None
+    idempotency_key: str
+    content_digest: str
+    category: str
+    status: str
+    provider_name: str
+    total_cents: int
+    submitted_at: datetime
+    received_at: datetime | None
+    eligible_cents: int | None
+    paid_cents: int | None
+    reason_fr: str | None
+    reason_en: str | None
+    decided_at: datetime | None
+    lines: tuple[ClaimLine, ...]
+    receipts: tuple[Receipt, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NewClaim:
+    """What a submission writes, in one transaction with its outbox row and audit entry."""
+
+    public_id: str
+    reference: str
+    account_id: int
+    certificate_id: int
+    dependent_id: int | None
+    session_id: int
+    idempotency_key: str
+    content_digest: str
+    category: str
+    provider_name: str
+    total_cents: int
+    submitted_at: datetime
+    lines: tuple[ClaimLine, ...]
+    receipt_ids: tuple[int, ...]
+    fingerprints: tuple[str, ...]
+    first_attempt_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimDecisionUpdate:
+    claim_public_id: str
+    event_id: str
+    status: str
+    eligible_cents: int
+    paid_cents: int
+    reason_fr: str | None
+    reason_en: str | None
+    decided_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DirectDeposit:
+    account_id: int
+    institution_number: str
+    transit_number: str
+    account_number_sealed: str
+    account_number_last3: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimContext:
+    """A claim with what the claims system needs besides: its file and its patient."""
+
+    claim: Claim
+    contract_number: str
+    certificate_number: str
+    plan_name: str
+    sponsor_name: str
+    claim_rules: tuple[dict[str, Any], ...]
+    patient_first_name: str
+    patient_last_name: str
+    patient_date_of_birth: date
+    patient_relationship: str

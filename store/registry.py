@@ -17,10 +17,25 @@ from tortoise.transactions import in_transaction
 
 from models.registry import Certificate as CertificateRow
 from models.registry import Contract as ContractRow
+from models.registry import Dependent as DependentRow
 from store.errors import Conflict
-from store.records import Certificate, ImportCounts, RegistryCertificate, RegistryContract
+from store.records import (
+    Certificate,
+    ImportCounts,
+    RegistryCertificate,
+    RegistryContract,
+    RegistryDependent,
+)
 
-_CONTRACT_FIELDS = ("product_line", "sponsor_name", "plan_name", "online_features", "updated_at")
+_CONTRACT_FIELDS = (
+    "product_line",
+    "sponsor_name",
+    "plan_name",
+    "online_features",
+    "claim_rules",
+    "updated_at",
+)
+_DEPENDENT_FIELDS = ("first_name", "last_name", "relationship", "updated_at")
 _CERTIFICATE_FIELDS = (
     "first_name",
     "last_name",
@@ -80,6 +95,7 @@ def _contract_model(contract: RegistryContract, contract_id: int | None = None) 
         sponsor_name=contract.sponsor_name,
         plan_name=contract.plan_name,
         online_features=contract.online_features,
+        claim_rules=contract.claim_rules,
     )
 
 
@@ -188,7 +204,52 @@ async def _upsert_certificates(
             for row in known[start : start + _BATCH_SIZE]
         ]
         await _update_each(connection, models, _CERTIFICATE_FIELDS)
+    with_dependents = [row for row in rows if row.dependents]
+    if with_dependents:
+        if new:
+            existing = {
+                number: certificate_id
+                for number, certificate_id in await query.values_list("number", "id")
+            }
+        await _upsert_dependents(
+            connection, [(existing[row.number], row.dependents) for row in with_dependents]
+        )
     return len(new), len(known)
+
+
+async def _upsert_dependents(
+    connection: BaseDBAsyncClient, owners: list[tuple[int, list[RegistryDependent]]]
+) -> None:
+    """A dependent is the same person when certificate, folded first name and date of birth
+    match (registry-format.md): updated in place, so the claims made for them stay theirs."""
+    existing: dict[tuple[int, str, object], int] = {}
+    for start in range(0, len(owners), _LOOKUP_BATCH_SIZE):
+        ids = [certificate_id for certificate_id, _ in owners[start : start + _LOOKUP_BATCH_SIZE]]
+        rows = await (
+            DependentRow.filter(certificate_id__in=ids)
+            .using_db(connection)
+            .values_list("certificate_id", "first_name_key", "date_of_birth", "id")
+        )
+        existing.update(((c, k, d), i) for c, k, d, i in rows)
+    new: list[DependentRow] = []
+    known: list[DependentRow] = []
+    for certificate_id, dependents in owners:
+        for person in dependents:
+            found = existing.get((certificate_id, person.first_name_key, person.date_of_birth))
+            row = DependentRow(
+                **({} if found is None else {"id": found}),
+                certificate_id=certificate_id,
+                first_name=person.first_name,
+                first_name_key=person.first_name_key,
+                last_name=person.last_name,
+                date_of_birth=person.date_of_birth,
+                relationship=person.relationship,
+            )
+            (new if found is None else known).append(row)
+    for start in range(0, len(new), _BATCH_SIZE):
+        await DependentRow.bulk_create(new[start : start + _BATCH_SIZE], using_db=connection)
+    for start in range(0, len(known), _BATCH_SIZE):
+        await _update_each(connection, known[start : start + _BATCH_SIZE], _DEPENDENT_FIELDS)
 
 
 async def _update_each(

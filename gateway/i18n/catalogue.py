@@ -163,6 +163,123 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Vous n'avez pas le droit de faire cette opération.",
         "en": "You are not allowed to do this.",
     },
+    "DUPLICATE_CLAIM": {
+        "fr": (
+            "Une réclamation pour la même personne, le même service, la même date, le même "
+            "fournisseur et le même montant a déjà été envoyée."
+        ),
+        "en": ("A claim for the same person, service, date, provider and amount was already sent."),
+    },
+    "IDEMPOTENCY_KEY_REUSED": {
+        "fr": "Cette clé d'idempotence a déjà servi pour une autre réclamation.",
+        "en": "This idempotency key was already used for another claim.",
+    },
+    "INVALID_RECEIPT": {
+        "fr": (
+            "Ce fichier n'est pas un reçu lisible : envoyez une photo JPEG, PNG ou HEIC, ou un PDF."
+        ),
+        "en": "This file is not a readable receipt: send a JPEG, PNG or HEIC photo, or a PDF.",
+    },
+    "INVALID_RECEIPT.too_large": {
+        "fr": "Ce fichier dépasse {max_mb} Mo.",
+        "en": "This file is larger than {max_mb} MB.",
+    },
+    "INVALID_RECEIPT.too_many_pending": {
+        "fr": (
+            "Vous avez déjà {max} reçus en attente : joignez-les à une réclamation avant d'en "
+            "envoyer d'autres."
+        ),
+        "en": (
+            "You already have {max} receipts waiting: attach them to a claim before sending more."
+        ),
+    },
+    "OUTSIDE_COVERAGE": {
+        "fr": "Cette date de service n'est pas couverte par ce dossier.",
+        "en": "This service date is not covered by this file.",
+    },
+    "OUTSIDE_COVERAGE.future": {
+        "fr": "La date de service ne peut pas être dans le futur.",
+        "en": "The service date cannot be in the future.",
+    },
+    "OUTSIDE_COVERAGE.before_effective": {
+        "fr": "La date de service précède le début de votre couverture ({date}).",
+        "en": "The service date is before your coverage began ({date}).",
+    },
+    "OUTSIDE_COVERAGE.too_old": {
+        "fr": "Les soins de plus de 12 mois (avant le {date}) ne peuvent plus être réclamés.",
+        "en": "Care more than 12 months old (before {date}) can no longer be claimed.",
+    },
+    "OUTSIDE_COVERAGE.suspended": {
+        "fr": "Votre couverture est suspendue : aucune réclamation n'est acceptée.",
+        "en": "Your coverage is suspended: no claim is accepted.",
+    },
+    "OUTSIDE_COVERAGE.after_termination": {
+        "fr": "La date de service suit la fin de votre couverture ({date}).",
+        "en": "The service date is after your coverage ended ({date}).",
+    },
+    "OUTSIDE_COVERAGE.deadline": {
+        "fr": (
+            "Le délai de 90 jours après la fin de votre couverture pour réclamer est passé "
+            "(depuis le {date})."
+        ),
+        "en": ("The 90 days after your coverage ended to send claims are over (since {date})."),
+    },
+    "REAUTHENTICATION_FAILED": {
+        "fr": "Le mot de passe actuel est erroné.",
+        "en": "The current password is wrong.",
+    },
+    "INVALID_VALUE.idempotency_key": {
+        "fr": "La clé d'idempotence doit compter de 1 à {max} caractères imprimables.",
+        "en": "The idempotency key must be 1 to {max} printable characters.",
+    },
+    "INVALID_VALUE.patient": {
+        "fr": "Cette personne n'est pas assurée par ce dossier.",
+        "en": "This person is not insured by this file.",
+    },
+    "INVALID_VALUE.provider_name": {
+        "fr": "Le nom du fournisseur doit compter de {min} à {max} caractères imprimables.",
+        "en": "The provider's name must be {min} to {max} printable characters.",
+    },
+    "INVALID_VALUE.line_count": {
+        "fr": "Une réclamation compte de 1 à {max} lignes.",
+        "en": "A claim has 1 to {max} lines.",
+    },
+    "INVALID_VALUE.service_category": {
+        "fr": "Ce service n'appartient pas à la catégorie de la réclamation ({category}).",
+        "en": "This service does not belong to the claim's category ({category}).",
+    },
+    "INVALID_VALUE.amount": {
+        "fr": "Le montant doit être de plus de 0 $ et d'au plus 100 000,00 $.",
+        "en": "The amount must be more than $0 and at most $100,000.00.",
+    },
+    "INVALID_VALUE.other_plan_paid": {
+        "fr": "Ce que l'autre régime a payé doit être entre 0 $ et le montant de la ligne.",
+        "en": "What the other plan paid must be between $0 and the line's amount.",
+    },
+    "INVALID_VALUE.receipt_count": {
+        "fr": "Joignez de 1 à {max} reçus à la réclamation.",
+        "en": "Attach 1 to {max} receipts to the claim.",
+    },
+    "INVALID_VALUE.receipt": {
+        "fr": "Ce reçu est introuvable ou déjà joint à une réclamation.",
+        "en": "This receipt cannot be found or is already attached to a claim.",
+    },
+    "INVALID_VALUE.institution_number": {
+        "fr": "Le numéro d'institution compte 3 chiffres.",
+        "en": "The institution number has 3 digits.",
+    },
+    "INVALID_VALUE.transit_number": {
+        "fr": "Le numéro de transit compte 5 chiffres.",
+        "en": "The transit number has 5 digits.",
+    },
+    "INVALID_VALUE.account_number": {
+        "fr": "Le numéro de compte compte de 7 à 12 chiffres.",
+        "en": "The account number has 7 to 12 digits.",
+    },
+    "SECURITY_EVENT.DIRECT_DEPOSIT_CHANGED": {
+        "fr": "Compte bancaire pour le dépôt direct modifié.",
+        "en": "Bank account for direct deposit changed.",
+    },
     "SECURITY_EVENT.REGISTERED": {
         "fr": "Inscription aux services en ligne.",
         "en": "Registered for the online services.",

@@ -17,10 +17,11 @@ from gateway.registry import (
     import_registry_file,
     read_registry_file,
 )
+from gateway.vocabulary import ServiceType
 from models.accounts import Account, AccountCertificate
-from models.registry import Certificate, Contract
+from models.registry import Certificate, Contract, Dependent
 from store import registry as store_registry
-from tests.support import DEMO_REGISTRY
+from tests.support import DEMO_REGISTRY, REPO
 
 # contract/registry.example.json, record for record.
 EXAMPLE: dict[str, Any] = {
@@ -473,8 +474,9 @@ async def test_one_certificate_number_under_two_contracts_is_two_files(db):
 
 async def test_the_demo_registry_holds_the_example_and_imports(db):
     document = read_registry_file(DEMO_REGISTRY)
-    assert isinstance(document, dict)
-    assert document["contracts"][: len(EXAMPLE["contracts"])] == EXAMPLE["contracts"]
+    example = read_registry_file(REPO / "contract" / "registry.example.json")
+    assert isinstance(document, dict) and isinstance(example, dict)
+    assert document["contracts"][: len(example["contracts"])] == example["contracts"]
 
     summary = await import_registry(document)
 
@@ -519,3 +521,70 @@ async def test_a_record_holds_a_person_not_a_document(db, tmp_path):
         "contracts[0].certificates[0].number: given twice in one object"
     ]
     assert await Certificate.all().count() == 0
+
+
+async def test_dependents_and_claim_rules_of_the_example_are_imported(db):
+    """Issue 18: the registry additions, from the clients' own example file."""
+    example = REPO / "contract" / "registry.example.json"
+    await import_registry_file(example)
+    people = await Dependent.filter(certificate__number="0004417").order_by("date_of_birth")
+    assert [(d.first_name, d.relationship) for d in people] == [
+        ("Mathieu", "SPOUSE"),
+        ("Léa", "CHILD"),
+    ]
+    rules = (await Contract.get(number="G81234")).claim_rules
+    assert {
+        "serviceType": "DENTAL_CARE",
+        "reimbursementPercent": 80,
+        "annualMaximumCents": None,
+    } in rules
+    assert (await Contract.get(number="G55007")).claim_rules == []
+
+    # identified by certificate, first name and date of birth: updated in place, never twice
+    document = json.loads(example.read_text(encoding="utf-8"))
+    lea = document["contracts"][0]["certificates"][0]["dependents"][1]
+    lea["firstName"], lea["lastName"] = "LÉA", "Côté-Roy"
+    ids_before = {d.id for d in await Dependent.all()}
+    await import_registry(document)
+    assert {d.id for d in await Dependent.all()} == ids_before
+    updated = await Dependent.get(first_name_key="lea")
+    assert (updated.first_name, updated.last_name) == ("LÉA", "Côté-Roy")
+
+
+async def test_bad_dependents_and_claim_rules_are_named_by_path(db):
+    document = copy.deepcopy(EXAMPLE)
+    contract = document["contracts"][0]
+    contract["claimRules"] = [
+        {"serviceType": "MASSAGE", "reimbursementPercent": 80, "annualMaximumCents": 1},
+        {"serviceType": "PHYSIOTHERAPY", "reimbursementPercent": 101, "annualMaximumCents": -1},
+        {"serviceType": "PHYSIOTHERAPY", "reimbursementPercent": 50},
+    ]
+    certificate = contract["certificates"][0]
+    certificate["dependents"] = [
+        {
+            "firstName": "Léa",
+            "lastName": "C",
+            "dateOfBirth": "2015-06-30",
+            "relationship": "MEMBER",
+        },
+        {"firstName": "lea", "lastName": "C", "dateOfBirth": "2015-06-30", "relationship": "CHILD"},
+    ]
+    document["contracts"][1]["certificates"][0]["dependents"] = [
+        {"firstName": "X", "lastName": "Y", "dateOfBirth": "2015-06-30", "relationship": "CHILD"}
+    ] * 21
+    problems = await _problems(document)
+    rules = "contracts[0].claimRules"
+    people = "contracts[0].certificates[0].dependents"
+    assert problems == [
+        f"{rules}[0].serviceType: expected one of "
+        + ", ".join(s.value for s in ServiceType)
+        + ', got "MASSAGE"',
+        f"{rules}[1].reimbursementPercent: expected 0 to 100, got 101",
+        f"{rules}[1].annualMaximumCents: expected 0 to 10000000000, got -1",
+        f'{rules}[2].serviceType: "PHYSIOTHERAPY" already given by {rules}[1]',
+        f"{rules}[2].annualMaximumCents: missing (null when there is none)",
+        f'{people}[0].relationship: expected one of SPOUSE, CHILD, got "MEMBER"',
+        f"{people}[1]: the same person as {people}[0] (first name and date of birth)",
+        "contracts[1].certificates[0].dependents: 21 dependents; at most 20",
+    ]
+    assert await Dependent.all().count() == 0
