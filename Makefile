@@ -7,7 +7,7 @@ DEMO_REGISTRY := gateway/demo/registry.json
 export GATEWAY_DATABASE_URL ?= sqlite://var/gateway.sqlite3
 export GATEWAY_COOKIE_SECURE ?= false
 
-.PHONY: run demo-reset test lint typecheck contract pytest schema bench clean
+.PHONY: run demo-reset bench-claims test lint typecheck contract pytest schema bench clean
 
 $(BIN)/python:
 	@echo "creating the virtual environment in $(VENV) ($$($(PYTHON) --version))"
@@ -63,6 +63,10 @@ schema: $(STAMP)
 # The API benchmark of issue 7 (bench/README.md); BENCH_ARGS="--seconds 2 --warmup 1" for a smoke run.
 bench: $(STAMP)
 	$(BIN)/python bench/api_bench.py $(BENCH_ARGS)
+
+# The claims benchmark of issue 18 (bench/README.md): submitClaim throughput, delivery lag.
+bench-claims: $(STAMP)
+	$(BIN)/python bench/claims_bench.py --postgres $${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
