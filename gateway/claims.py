@@ -89,19 +89,21 @@ def feature_problem(file: InsuranceFile | None, feature: OnlineFeature) -> Probl
 async def insured_persons(file: InsuranceFile, ids: OpaqueIds) -> list[InsuredPerson]:
     """The member first, then the dependants the registry lists on the certificate, in the
     registry's words (what the payment card shows)."""
-    holder = await stored.certificate_holder(file.certificate_id)
-    people = [
-        InsuredPerson(
-            id=ids.encode(IdKind.INSURED_MEMBER, file.certificate_id),
-            first_name=holder.first_name,
-            last_name=holder.last_name,
-            relationship=Relationship.MEMBER,
-            date_of_birth=holder.date_of_birth,
-            dependent_id=None,
-        )
-    ]
+    people = [await _member(file.certificate_id, ids)]
     people += [_dependent(d, ids) for d in await stored.dependents_of(file.certificate_id)]
     return people
+
+
+async def _member(certificate_id: int, ids: OpaqueIds) -> InsuredPerson:
+    holder = await stored.certificate_holder(certificate_id)
+    return InsuredPerson(
+        id=ids.encode(IdKind.INSURED_MEMBER, certificate_id),
+        first_name=holder.first_name,
+        last_name=holder.last_name,
+        relationship=Relationship.MEMBER,
+        date_of_birth=holder.date_of_birth,
+        dependent_id=None,
+    )
 
 
 def _dependent(dependent: Dependent, ids: OpaqueIds) -> InsuredPerson:
@@ -525,16 +527,9 @@ async def claims_page(
 
 
 async def patient_of(claim: Claim, ids: OpaqueIds) -> InsuredPerson:
-    if claim.dependent_id is not None:
-        person = await stored.dependent(claim.dependent_id)
-        if person is not None:
-            return _dependent(person, ids)
-    holder = await stored.certificate_holder(claim.certificate_id)
-    return InsuredPerson(
-        id=ids.encode(IdKind.INSURED_MEMBER, claim.certificate_id),
-        first_name=holder.first_name,
-        last_name=holder.last_name,
-        relationship=Relationship.MEMBER,
-        date_of_birth=holder.date_of_birth,
-        dependent_id=None,
-    )
+    if claim.dependent_id is None:
+        return await _member(claim.certificate_id, ids)
+    person = await stored.dependent(claim.dependent_id)
+    if person is None:  # dependants are never deleted: an import updates them in place
+        raise LookupError(f"claim {claim.id}: dependant {claim.dependent_id} is gone")
+    return _dependent(person, ids)

@@ -34,8 +34,11 @@ from store.records import ClaimContext
 log = logging.getLogger("gateway.delivery")
 
 FHIR_JSON = "application/fhir+json"
-LEASE_MS = 60_000
-BATCH = 50
+# A round leases BATCH rows and sends IN_FLIGHT at a time, each within SEND_DEADLINE_SECONDS:
+# the last is sent after at most BATCH / IN_FLIGHT deadlines (50 s), well within its lease, so
+# no other process takes a row while this one still means to send it.
+LEASE_MS = 120_000
+BATCH = 40
 IN_FLIGHT = 8
 POLL_SECONDS = 1.0
 FIRST_RETRY_SECONDS = 1.0
@@ -147,13 +150,14 @@ class DeliveryWorker:
 
         async def deliver(lease: outbox.Lease) -> bool:
             async with in_flight:
-                return await self._deliver(lease.claim_id, lease.attempt)
+                return await self._deliver(lease)
 
         sent = await asyncio.gather(*(deliver(lease) for lease in leases))
         return len(leases), sum(sent)
 
     async def run_forever(self) -> None:
         while True:
+            self._wake.clear()  # before the round: a claim recorded during it wakes the next
             try:
                 leased, _ = await self._round()
                 if leased == BATCH:
@@ -164,11 +168,11 @@ class DeliveryWorker:
                 log.warning(
                     "claim delivery round failed; next in %s s", POLL_SECONDS, exc_info=True
                 )
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
 
-    async def _deliver(self, claim_id: int, attempt: int) -> bool:
+    async def _deliver(self, lease: outbox.Lease) -> bool:
+        claim_id, attempt = lease.claim_id, lease.attempt
         context = await stored.claim_context(claim_id)
         if context is None:
             return False
@@ -182,7 +186,7 @@ class DeliveryWorker:
         except Exception as error:  # every failure is retried; the row keeps why
             delay = retry_delay(attempt)
             await outbox.failed(
-                claim_id, int((time.time() + delay) * 1000), f"{type(error).__name__}: {error}"
+                lease, int((time.time() + delay) * 1000), f"{type(error).__name__}: {error}"
             )
             metrics.CLAIM_DELIVERIES.labels("failed").inc()
             metrics.CLAIM_DELIVERY_RETRIES.inc()

@@ -30,16 +30,18 @@ RETURNING claim_id, attempts
 
 @dataclass(frozen=True, slots=True)
 class Lease:
+    """``until_ms`` is also the lease's token: only its holder may give the row back."""
+
     claim_id: int
     attempt: int
+    until_ms: int
 
 
 async def lease_due(now_ms: int, lease_ms: int, limit: int) -> list[Lease]:
     lock = " FOR UPDATE SKIP LOCKED" if dialect() == "postgres" else ""
-    rows = await fetch(
-        _LEASE.format(lock=lock), {"until": now_ms + lease_ms, "now": now_ms, "limit": limit}
-    )
-    return [Lease(claim_id=row[0], attempt=row[1]) for row in rows]
+    until = now_ms + lease_ms
+    rows = await fetch(_LEASE.format(lock=lock), {"until": until, "now": now_ms, "limit": limit})
+    return [Lease(claim_id=row[0], attempt=row[1], until_ms=until) for row in rows]
 
 
 async def delivered(claim_id: int, moment: datetime) -> None:
@@ -52,8 +54,10 @@ async def delivered(claim_id: int, moment: datetime) -> None:
         )
 
 
-async def failed(claim_id: int, next_attempt_ms: int, error: str) -> None:
-    await OutboxMessage.filter(claim_id=claim_id).update(
+async def failed(lease: Lease, next_attempt_ms: int, error: str) -> None:
+    """Gives the row back for a later attempt, unless its lease ran out and another process
+    holds it now (then that process decides)."""
+    await OutboxMessage.filter(claim_id=lease.claim_id, leased_until_ms=lease.until_ms).update(
         next_attempt_ms=next_attempt_ms, leased_until_ms=0, last_error=error[:200]
     )
 

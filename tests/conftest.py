@@ -150,7 +150,9 @@ _PARTS: dict[str, Callable[[pytest.Item], bool]] = {
         or any(name in ("pair", "frozen_redis") for name in getattr(item, "fixturenames", ()))
     ),
     "browser (Chromium)": lambda item: item.get_closest_marker("browser") is not None,
-    "Node.js (graphql-http, apollo-upload-client)": lambda item: "node" in getattr(item, "fixturenames", ()),
+    "Node.js (graphql-http, apollo-upload-client)": lambda item: (
+        "node" in getattr(item, "fixturenames", ())
+    ),
 }
 _parts_of: dict[str, list[str]] = {}
 _outcomes: dict[str, dict[str, int]] = {part: {} for part in _PARTS}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -148,3 +149,32 @@ def running_gateway(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def node_project(folder: Path, package: str, what: str) -> str:
+    """Node.js for a test driving an npm tool, its packages installed from the folder's lock
+    file (``npm ci``) when missing; skipped without Node.js, except in CI (``what`` says which
+    part CI must run)."""
+
+    def unavailable(reason: str) -> None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}, and CI must run {what}")
+        pytest.skip(reason)
+
+    node = shutil.which("node")
+    npm = shutil.which("npm")
+    if node is None or npm is None:
+        unavailable("Node.js and npm are not installed")
+    assert node is not None and npm is not None
+    if not (folder / "node_modules" / package).is_dir():
+        installed = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--silent"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if installed.returncode != 0:
+            unavailable(f"npm ci failed: {installed.stderr[-500:]}")
+    return node

@@ -64,8 +64,11 @@ DECISION_SECONDS = 30  # one claim, its claims system up: submitted to decided
 BACKLOG_SECONDS = 45  # a backlog waiting out the gateways' back-off
 REQUEST_SECONDS = 30
 LOG_TAIL = 6000
-# A request the gateway answered with 200: the polls' noise, left out of failure messages.
-ROUTINE = re.compile(r'"logger":\s*"gateway\.request".*"status":\s*200\b')
+# A request answered with 2xx (the gateway's access log, the claims system's httpx log): the
+# polls' and the hooks' noise, left out of failure messages.
+ROUTINE = re.compile(
+    r'"logger":\s*"gateway\.request".*"status":\s*2\d\d\b|"logger":\s*"httpx".*HTTP/1\.1 2\d\d'
+)
 DELIVERIES = re.compile(r'^gateway_claim_deliveries_total\{outcome="(\w+)"\} (\S+)$', re.M)
 USER_CODE = "GenCote86"
 CONTRACT = "G81234"

@@ -7,46 +7,22 @@ The suite is installed from tests/system/graphql_http_audit/package-lock.json (`
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support import running_gateway
+from tests.support import node_project, running_gateway
 
 AUDIT = Path(__file__).resolve().parent / "graphql_http_audit"
 # With introspection off, these audits' documents ask `__type(name:)`: refused on purpose.
 INTROSPECTION_AUDITS = {"2EA1", "28B9", "D6D5", "6A70"}
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}, and CI must run the GraphQL-over-HTTP audit")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def node() -> str:
-    node = shutil.which("node")
-    npm = shutil.which("npm")
-    if node is None or npm is None:
-        _unavailable("Node.js and npm are not installed")
-    assert node is not None and npm is not None
-    if not (AUDIT / "node_modules" / "graphql-http").is_dir():
-        installed = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--silent"],
-            cwd=AUDIT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if installed.returncode != 0:
-            _unavailable(f"npm ci failed: {installed.stderr[-500:]}")
-    return node
+    return node_project(AUDIT, "graphql-http", "the GraphQL-over-HTTP audit")
 
 
 @pytest.fixture(scope="module", params=["default", "introspection off"])

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,36 +27,14 @@ from tests.api.journey import (
     SIGN_IN,
     registration,
 )
-from tests.support import running_gateway
+from tests.support import node_project, running_gateway
 
 CLIENT = Path(__file__).resolve().parent / "upload_client"
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}, and CI must run the apollo-upload-client test")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def node() -> str:
-    node = shutil.which("node")
-    npm = shutil.which("npm")
-    if node is None or npm is None:
-        _unavailable("Node.js and npm are not installed")
-    assert node is not None and npm is not None
-    if not (CLIENT / "node_modules" / "apollo-upload-client").is_dir():
-        installed = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--silent"],
-            cwd=CLIENT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if installed.returncode != 0:
-            _unavailable(f"npm ci failed: {installed.stderr[-500:]}")
-    return node
+    return node_project(CLIENT, "apollo-upload-client", "the apollo-upload-client test")
 
 
 @pytest.fixture
