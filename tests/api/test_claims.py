@@ -6,14 +6,22 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-from datetime import date, timedelta
+import uuid
+from datetime import UTC, date, datetime, timedelta
 
+import boto3
 import httpx
+import pytest
+from moto.server import ThreadedMotoServer
 from PIL import Image
 
+from gateway.access import Role, create_key
+from gateway.receipts import delete_stale
+from models.audit import AuditEvent
 from models.claims import Claim as ClaimRow
 from models.claims import DirectDeposit as DepositRow
-from models.claims import OutboxMessage
+from models.claims import OutboxMessage, ReceiptBlob
+from store.receipt_blobs import DatabaseReceiptStore
 from tests.api.claims_journey import (
     CLAIM,
     CLAIMS,
@@ -426,3 +434,95 @@ async def test_direct_deposit_needs_the_password_and_ends_other_sessions(
     assert ended["viewer"] is None  # the other session ended
     events = await gql(api, "{ viewer { securityEvents { kind } } }", token=token)
     assert "DIRECT_DEPOSIT_CHANGED" in [e["kind"] for e in events["viewer"]["securityEvents"]]
+
+
+async def test_staff_read_claims_audited_and_partners_reach_none(api: httpx.AsyncClient) -> None:
+    """Health data: staff read it through staffAccount.claims, each read audited with the key's
+    name and the request id; a partner key reaches no claim, receipt or bank account."""
+    token = await genevieve_active(api)
+    people = await persons(api, token)
+    made = await submit(api, token, claim_input(people["Léa"], [await receipt_id(api, token)]))
+    staff = await create_key("Service à la clientèle", Role.STAFF, [])
+    partner = await create_key("Portail Coop forestière", Role.PARTNER, ["G81234"])
+    read = await gql(
+        api,
+        """{ staffAccount(userCode: "GenCote86") { claims(first: 5) {
+             reference status patient { firstName } totalCents } } }""",
+        token=staff,
+    )
+    assert read["staffAccount"]["claims"] == [
+        {
+            "reference": made["claim"]["reference"],
+            "status": "SUBMITTED",
+            "patient": {"firstName": "Léa"},
+            "totalCents": 9500,
+        }
+    ]
+    audited = await AuditEvent.filter(event="staff_read_claims").first()
+    assert audited is not None and audited.actor == "Service à la clientèle"
+    assert audited.request_id
+    as_viewer = await gql_raw(
+        api, "{ viewer { claims { edges { node { reference } } } } }", token=partner
+    )
+    assert as_viewer == {"data": {"viewer": None}}  # a key is nobody's viewer
+    as_staff = await gql_raw(
+        api, '{ staffAccount(userCode: "GenCote86") { claims { reference } } }', token=partner
+    )
+    assert as_staff["errors"][0]["extensions"]["code"] == "FORBIDDEN", as_staff
+    receipt = made["claim"]["receipts"][0]["id"]
+    as_partner = await api.get(
+        f"/receipts/{receipt}", headers={"Authorization": f"Bearer {partner}"}
+    )
+    assert as_partner.status_code == 401
+
+
+async def test_receipts_never_attached_are_deleted_after_a_day(api: httpx.AsyncClient) -> None:
+    token = await genevieve_active(api)
+    kept = await receipt_id(api, token)
+    people = await persons(api, token)
+    await submit(api, token, claim_input(people["Léa"], [kept]))
+    forgotten = await receipt_id(api, token)
+    store = DatabaseReceiptStore()
+    assert await delete_stale(store, now=datetime.now(UTC)) == 0  # not a day old yet
+    assert await delete_stale(store, now=datetime.now(UTC) + timedelta(hours=25)) == 1
+    pending = await gql(api, "{ viewer { pendingReceipts { id } } }", token=token)
+    assert pending["viewer"]["pendingReceipts"] == []
+    gone = await api.get(f"/receipts/{forgotten}", headers={"Authorization": f"Bearer {token}"})
+    assert gone.status_code == 404
+    attached = await api.get(f"/receipts/{kept}", headers={"Authorization": f"Bearer {token}"})
+    assert attached.status_code == 200
+
+
+async def test_receipts_can_live_in_s3_object_storage(
+    make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GATEWAY_RECEIPT_STORE=s3://bucket/prefix, against a real S3 server on this machine."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    for name, value in {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }.items():
+        monkeypatch.setenv(name, value)
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+    bucket = f"receipts-{uuid.uuid4().hex[:12]}"  # moto's buckets outlive its server
+    s3.create_bucket(Bucket=bucket)
+    try:
+        async with make_client(receipt_store=f"s3://{bucket}/gateway") as client:
+            await load_demo_registry()
+            token = await genevieve_active(client)
+            receipt = await receipt_id(client, token)
+            keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
+            assert len(keys) == 1 and keys[0].startswith("gateway/")
+            read = await client.get(
+                f"/receipts/{receipt}", headers={"Authorization": f"Bearer {token}"}
+            )
+            assert read.status_code == 200
+            assert read.content == s3.get_object(Bucket=bucket, Key=keys[0])["Body"].read()
+            assert await ReceiptBlob.all().count() == 0  # nothing in the database
+    finally:
+        server.stop()
