@@ -8,7 +8,6 @@ import time
 from enum import Enum
 
 from gateway import metrics
-from gateway.fhir_claims import ClaimResponseInvalid, decision_from_claim_response
 from gateway.signing import SignatureInvalid, verify
 from store import claims as stored
 from store.records import ClaimDecisionUpdate
@@ -25,6 +24,8 @@ class HookOutcome(Enum):
 
 
 async def receive_decision(body: bytes, signature: str | None, secret: str) -> HookOutcome:
+    from gateway.fhir_claims import ClaimResponseInvalid, decision_from_claim_response  # heavy
+
     try:
         verify(secret, signature, body, now=time.time())
     except SignatureInvalid as refused:

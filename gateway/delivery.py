@@ -22,7 +22,6 @@ import httpx
 
 from gateway import metrics
 from gateway.claim_records import ClaimForDelivery, ClaimLineRecord, Patient, ReceiptLink
-from gateway.fhir_claims import claim_resource, resource_json
 from gateway.ids import IdKind, OpaqueIds
 from gateway.receipts import signed_link
 from gateway.settings import Settings
@@ -176,6 +175,9 @@ class DeliveryWorker:
         context = await stored.claim_context(claim_id)
         if context is None:
             return False
+        # fhir.resources (pydantic models) weighs ~25 MB: loaded by the first claim sent.
+        from gateway.fhir_claims import claim_resource, resource_json
+
         await self.ids.ready()
         key = self.ids.server_key.loaded()
         claim = for_delivery(context, self.ids, self.settings.public_url, key)

@@ -15,19 +15,21 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gateway import audit, metrics
 from gateway.audit import Origin
 from gateway.ids import IdKind, OpaqueIds
 from gateway.problems import ErrorCode, Problem
-from gateway.receipt_content import ReceiptRejected, clean_receipt
 from gateway.sessions import selected_file
 from gateway.settings import Settings
 from gateway.vocabulary import CLAIM_FEATURE
 from store import claims as stored
 from store.receipt_blobs import DatabaseReceiptStore
-from store.receipt_objects import ReceiptStore, S3ReceiptStore, parse_s3_url
 from store.records import Receipt, SignedIn
+
+if TYPE_CHECKING:
+    from store.receipt_objects import ReceiptStore
 
 log = logging.getLogger("gateway.receipts")
 
@@ -42,6 +44,8 @@ _CLEANING = asyncio.Semaphore(2)
 def receipt_store(settings: Settings) -> ReceiptStore:
     if settings.receipt_store == "database":
         return DatabaseReceiptStore()
+    from store.receipt_objects import S3ReceiptStore, parse_s3_url  # obstore, on first use
+
     return S3ReceiptStore(parse_s3_url(settings.receipt_store))
 
 
@@ -97,6 +101,9 @@ async def upload_receipt(
         ]
     if upload.path is None:
         return None, [Problem(ErrorCode.INVALID_RECEIPT, "file")]
+    # Pillow, pillow-heif and pypdf weigh ~30 MB in a process: loaded by the first receipt.
+    from gateway.receipt_content import ReceiptRejected, clean_receipt
+
     try:
         async with _CLEANING:
             clean = await asyncio.to_thread(
