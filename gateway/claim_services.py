@@ -14,7 +14,7 @@ from gateway.claim_decisions import HookOutcome, receive_decision
 from gateway.data_keys import DataKeys
 from gateway.delivery import DeliveryWorker, claims_secret
 from gateway.ids import OpaqueIds
-from gateway.receipts import delete_stale, receipt_store
+from gateway.receipts import CLEANING_AT_ONCE, delete_stale, receipt_store
 from gateway.settings import Settings
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ class ClaimServices:
         self.settings = settings
         self.ids = ids
         self.receipts = receipt_store(settings)
+        self.cleaning = asyncio.Semaphore(CLEANING_AT_ONCE)
         self.data_keys = DataKeys(settings)
         self.worker: DeliveryWorker | None = None
         self.reference: ReferenceClaimsSystem | None = None

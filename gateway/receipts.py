@@ -37,8 +37,8 @@ UNATTACHED_LIFETIME = timedelta(hours=24)
 LINK_LIFETIME = timedelta(days=30)
 _LINK_PURPOSE = b"receipt-link"
 # Decoding a large photo takes a few hundred milliseconds and up to ~150 MB: two at a time per
-# process keeps a burst of uploads from exhausting the memory of a small container.
-_CLEANING = asyncio.Semaphore(2)
+# process (ClaimServices.cleaning) keeps a burst of uploads from exhausting a small container.
+CLEANING_AT_ONCE = 2
 
 
 def receipt_store(settings: Settings) -> ReceiptStore:
@@ -74,6 +74,7 @@ async def upload_receipt(
     origin: Origin,
     settings: Settings,
     store: ReceiptStore,
+    cleaning: asyncio.Semaphore,
 ) -> tuple[Receipt | None, list[Problem]]:
     file = selected_file(member)
     offered = file is not None and any(
@@ -105,7 +106,7 @@ async def upload_receipt(
     from gateway.receipt_content import ReceiptRejected, clean_receipt
 
     try:
-        async with _CLEANING:
+        async with cleaning:
             clean = await asyncio.to_thread(
                 clean_receipt, upload.path, max_bytes=settings.receipt_max_bytes
             )
@@ -132,6 +133,19 @@ async def upload_receipt(
     except BaseException:
         await store.delete(public_id)
         raise
+    if await stored.pending_rank(member.account.id, receipt.id) > settings.max_pending_receipts:
+        # A burst passed the count above together: those written after the first allowed
+        # give their place back, so the limit holds however many arrive at once.
+        await stored.delete_unattached(receipt.id)
+        await store.delete(public_id)
+        return None, [
+            Problem(
+                ErrorCode.INVALID_RECEIPT,
+                "file",
+                "INVALID_RECEIPT.too_many_pending",
+                {"max": settings.max_pending_receipts},
+            )
+        ]
     metrics.RECEIPTS_UPLOADED.labels("stored").inc()
     return receipt, []
 

@@ -382,6 +382,7 @@ class ClaimsMutation:
             context.origin(member.session.channel),
             context.settings,
             context.kit.claims.receipts,
+            context.kit.claims.cleaning,
         )
         if receipt is None:
             return ReceiptPayload(errors=user_errors(problems, context.language))

@@ -134,6 +134,11 @@ async def pending_receipt_count(account_id: int) -> int:
     return await ReceiptRow.filter(account_id=account_id, claim_id=None).count()
 
 
+async def pending_rank(account_id: int, receipt_id: int) -> int:
+    """The receipt's place among the account's unattached receipts, oldest first."""
+    return await ReceiptRow.filter(account_id=account_id, claim_id=None, id__lte=receipt_id).count()
+
+
 async def unattached_before(moment: datetime, limit: int) -> list[Receipt]:
     rows = await ReceiptRow.filter(claim_id=None, uploaded_at__lt=moment).limit(limit)
     return [_receipt(row) for row in rows]

@@ -392,6 +392,19 @@ async def test_at_most_so_many_receipts_wait(make_client: ClientFactory) -> None
         assert codes(fourth) == [("INVALID_RECEIPT", "file")]
 
 
+async def test_the_pending_receipts_limit_holds_under_a_burst(make_client: ClientFactory) -> None:
+    async with make_client(max_pending_receipts=5) as client:
+        await load_demo_registry()
+        token = await genevieve_active(client)
+        answers = await asyncio.gather(*(upload(client, token) for _ in range(30)))
+        stored = [a for a in answers if a["errors"] == []]
+        assert 1 <= len(stored) <= 5
+        assert all(codes(a) == [("INVALID_RECEIPT", "file")] for a in answers if a["errors"])
+        pending = await gql(client, "{ viewer { pendingReceipts { id } } }", token=token)
+        assert len(pending["viewer"]["pendingReceipts"]) == len(stored)
+        assert await ReceiptBlob.all().count() == len(stored)
+
+
 async def test_direct_deposit_needs_the_password_and_ends_other_sessions(
     api: httpx.AsyncClient,
 ) -> None:
