@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 STARTUP_DEADLINE_SECONDS = 60.0
+SHOWN_MEMBERS = 6  # the first, with several files each, are the README's
 
 
 def demo_members(registry: Path) -> list[str]:
@@ -27,10 +28,14 @@ def demo_members(registry: Path) -> list[str]:
             people.setdefault(person, []).append(
                 f"{contract['number']}/{certificate['number']}{state}"
             )
-    return [
+    lines = [
         f"  {first} {last}, born {born}: {', '.join(files)}"
         for (first, last, born), files in people.items()
     ]
+    if len(lines) > SHOWN_MEMBERS:
+        hidden = len(lines) - SHOWN_MEMBERS
+        lines = [*lines[:SHOWN_MEMBERS], f"  ... and {hidden} more in gateway/demo/{registry.name}"]
+    return lines
 
 
 def banner(base_url: str, registry: Path | None) -> str:
