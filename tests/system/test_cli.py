@@ -104,6 +104,8 @@ COMMANDS = [
     ["apikey", "list"],
     ["apikey", "revoke"],
     ["demo", "reset"],
+    ["worker"],
+    ["claims-system", "serve"],
     ["export-schema"],
 ]
 
@@ -127,7 +129,9 @@ def test_every_command_explains_itself_and_its_options(command: list[str]):
         assert "(default: 8000)" in result.stdout and "(default: 127.0.0.1)" in result.stdout
 
 
-@pytest.mark.parametrize("group", [[], ["registry"], ["apikey"], ["agreement"], ["demo"]])
+@pytest.mark.parametrize(
+    "group", [[], ["registry"], ["apikey"], ["agreement"], ["demo"], ["claims-system"]]
+)
 def test_a_bare_command_group_prints_its_help(group: list[str]):
     result = gateway(*group, database_url="sqlite://unused.sqlite3")
     assert result.returncode == 0, result.stderr
