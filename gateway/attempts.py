@@ -60,6 +60,7 @@ class Attempt:
     scope: Scope
     key_digest: str
     told: bool = False
+    failures_left: int | None = None  # after a failure: how many more before the lock
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,10 @@ class AttemptLedger:
         await audit.record(
             failed_event, origin, account_id=account_id, key_digest=attempt.key_digest
         )
-        if await self._keep(attempt) == policy.threshold:
+        failures = await self._keep(attempt)
+        if failures is not None:
+            attempt.failures_left = max(0, policy.threshold - failures)
+        if failures == policy.threshold:
             await audit.record(
                 locked_event, origin, account_id=account_id, key_digest=attempt.key_digest
             )
@@ -217,6 +221,19 @@ class AttemptLedger:
 
     async def clear(self, scope: Scope, key: str) -> None:
         await counts.clear(scope.value, await self.key_digest(scope, key))
+
+
+def wrong_guess(attempt: Attempt, field: str | None = None) -> Problem:
+    """INVALID_CREDENTIALS, telling how many tries are left: the count is kept for what was
+    typed whether or not it names an account, so the number tells nothing about accounts, and
+    a member warned of the last try can go to the reset instead of being locked out."""
+    params: dict[str, object] = {}
+    message = None
+    if attempt.failures_left is not None:
+        params["attempts_left"] = attempt.failures_left
+        if attempt.failures_left == 1:
+            message = f"{ErrorCode.INVALID_CREDENTIALS.value}.last"
+    return Problem(ErrorCode.INVALID_CREDENTIALS, field, message, params)
 
 
 async def purge_expired() -> int:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from gateway import passwords, rules
-from gateway.attempts import Refused, Scope
+from gateway.attempts import Refused, Scope, wrong_guess
 from gateway.audit import Origin
-from gateway.problems import ErrorCode, Problem
+from gateway.problems import Problem
 from gateway.text import canonical_user_code
 from gateway.toolkit import Toolkit
 from store.records import SignedIn
@@ -33,7 +33,7 @@ async def change_password(
         return [attempt.problem]
     async with kit.ledger.evaluating(attempt):
         if not await passwords.check(attempt, account, current_password, origin, kit):
-            return [Problem(ErrorCode.INVALID_CREDENTIALS, "currentPassword")]
+            return [wrong_guess(attempt, "currentPassword")]
     problems = await passwords.same_as_current(account, new_password, kit)
     if problems:
         return problems

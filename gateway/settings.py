@@ -10,6 +10,7 @@ prints its message alone.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from ipaddress import IPv4Network, IPv6Network, ip_network
@@ -35,6 +36,10 @@ class Settings:
     argon2_time_cost: int = 2
     argon2_parallelism: int = 1
     argon2_threads: int | None = None  # None: the cores, shared out among the workers
+    # Percent of an event loop's CPU time that signed-in reads leave to waiting hashing work
+    # (server/fair_share.py); 0 turns the sharing off.
+    hashing_cpu_share: int = 50
+    hashing_nice: int = 10  # the hashing threads' nice: the event loop's requests first
     lockout_threshold: int = 5
     lockout_minutes: int = 15
     recovery_threshold: int = 5
@@ -87,6 +92,11 @@ class Settings:
     claims_system_secret: str | None = field(default=None, repr=False)
     delivery_worker: bool = True
     public_url: str = "http://127.0.0.1:8000"
+    # The web client's brand and contact details: neutral until the operator sets them.
+    brand_name: str = "Assurance collective"
+    brand_logo: str | None = None
+    contact_phone: str = "1 800 555-0100"
+    contact_email: str = "aide@example.org"
 
 
 def _positive_int(variable: str, raw: str) -> int:
@@ -104,6 +114,22 @@ def _whole_number(variable: str, raw: str) -> int:
     if raw.strip() == "0":
         return 0
     return _positive_int(variable, raw)
+
+
+def _percentage(variable: str, raw: str) -> int:
+    """0 to 90: a share of 100 would stop the reads it shares with."""
+    value = _whole_number(variable, raw)
+    if value > 90:
+        raise SettingsError(variable, f"expected a percentage from 0 to 90, got {value}")
+    return value
+
+
+def _nice(variable: str, raw: str) -> int:
+    """0 to 19: an unprivileged process may lower its threads' priority, never raise it."""
+    value = _whole_number(variable, raw)
+    if value > 19:
+        raise SettingsError(variable, f"expected a nice value from 0 to 19, got {value}")
+    return value
 
 
 def _boolean(variable: str, raw: str) -> bool:
@@ -259,6 +285,31 @@ def _http_url(variable: str, raw: str) -> str:
     return value
 
 
+def _text(variable: str, raw: str) -> str:
+    """A line shown in the page: printable, at most 80 characters."""
+    value = " ".join(raw.split())
+    if not value or len(value) > 80 or not value.isprintable():
+        raise SettingsError(variable, f"expected 1 to 80 printable characters, got {raw!r}")
+    return value
+
+
+def _email(variable: str, raw: str) -> str:
+    value = raw.strip()
+    if not re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\".]+(\.[^@\s<>\".]+)+", value):
+        raise SettingsError(variable, f"expected an email address, got {raw!r}")
+    return value
+
+
+def _logo(variable: str, raw: str) -> str:
+    """An SVG or PNG file the gateway can read, of at most 200 KB: it is sent with each page."""
+    path = Path(raw.strip())
+    if path.suffix.lower() not in {".svg", ".png"}:
+        raise SettingsError(variable, f"expected a .svg or .png file, got {raw!r}")
+    if not path.is_file() or path.stat().st_size > 200_000:
+        raise SettingsError(variable, f"expected a readable file of at most 200 KB, got {raw!r}")
+    return str(path.resolve())
+
+
 def _cookie_name(variable: str, raw: str) -> str:
     if not raw or not all(c.isalnum() or c in "_-" for c in raw):
         raise SettingsError(variable, f"expected letters, digits, _ or -, got {raw!r}")
@@ -271,6 +322,8 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "argon2_time_cost": _positive_int,
     "argon2_parallelism": _positive_int,
     "argon2_threads": _positive_int,
+    "hashing_cpu_share": _percentage,
+    "hashing_nice": _nice,
     "lockout_threshold": _positive_int,
     "lockout_minutes": _positive_int,
     "recovery_threshold": _positive_int,
@@ -322,6 +375,10 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "claims_system_secret": _server_key,
     "delivery_worker": _boolean,
     "public_url": _http_url,
+    "brand_name": _text,
+    "brand_logo": _logo,
+    "contact_phone": _text,
+    "contact_email": _email,
 }
 
 

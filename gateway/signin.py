@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gateway import passwords, rules, sessions
-from gateway.attempts import Refused, Scope
+from gateway.attempts import Refused, Scope, wrong_guess
 from gateway.audit import Origin
-from gateway.problems import ErrorCode, Problem
+from gateway.problems import Problem
 from gateway.text import canonical_user_code
 from gateway.toolkit import Toolkit
 from store import accounts
@@ -52,7 +52,7 @@ async def authenticate(
         holder = await find_holder(user_code)
         account = holder.account if holder else None
         if not await passwords.check(attempt, account, password, origin, kit):
-            return None, [Problem(ErrorCode.INVALID_CREDENTIALS)]
+            return None, [wrong_guess(attempt)]
     return holder, []
 
 

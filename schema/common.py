@@ -42,6 +42,13 @@ class UserError:
         default=None,
         description="RATE_LIMITED, ACCOUNT_LOCKED: the seconds to wait before trying again.",
     )
+    attempts_left: int | None = strawberry.field(
+        default=None,
+        description=(
+            "INVALID_CREDENTIALS: the wrong tries still allowed before the user code is locked "
+            "(counted for what was typed, whether or not it names an account)."
+        ),
+    )
 
 
 @strawberry.type

@@ -18,6 +18,7 @@ def user_errors(problems: list[Problem], language: Language) -> list[UserError]:
             field=problem.field,
             message=translate(problem.message_key, language, **problem.params),
             retry_after=problem.params.get("seconds") if problem.code in _WAITS else None,
+            attempts_left=problem.params.get("attempts_left"),
         )
         for problem in problems
     ]

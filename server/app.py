@@ -28,7 +28,7 @@ from server.metrics import metrics_endpoint, set_known_operations
 from server.middleware import RequestContext
 from server.persisted import PersistedQueries, load_safelist
 from server.settings import load_server_settings
-from server.web import static_routes
+from server.web import brand_of, static_routes
 from store.db import Deadlines, close_database, open_database, ping
 from store.serving_lock import ServingLock
 
@@ -142,7 +142,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/metrics", metrics_endpoint(settings.metrics_token)),
             Route("/hooks/claims", claims_hook(kit), methods=["POST"]),
             Route("/receipts/{receipt_id}", receipt_file(kit), methods=["GET"]),
-            *static_routes(),
+            *static_routes(brand_of(settings)),
         ],
         middleware=_middleware(settings),
         lifespan=lifespan,

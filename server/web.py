@@ -10,15 +10,20 @@ in a URL.
 from __future__ import annotations
 
 import functools
+import html
 import os
 import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import PathLike, StaticFiles
 from starlette.types import Scope
+
+from gateway.settings import Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_PATH = "/static"
@@ -46,7 +51,8 @@ def _policy(**sources: str) -> str:
 # dialogs makes a helper library (react-remove-scroll) add a <style> element, which this policy
 # refuses: the dialog still works, and the browser notes the refusal in its console.
 GRAPHIQL_CSP = _policy(img_src="'self' data:", font_src="'self' data:")
-CLIENT_CSP = _policy()
+# blob: lets the claim form preview a receipt photographed on the phone, before it is sent.
+CLIENT_CSP = _policy(img_src="'self' blob:")
 
 _PAGE_HEADERS = {
     "Cache-Control": "no-cache",
@@ -83,10 +89,64 @@ def graphiql_page() -> str:
     return _GRAPHIQL_HTML.format(static=STATIC_PATH, graphiql=GRAPHIQL_VERSION, react=REACT_VERSION)
 
 
+@dataclass(frozen=True)
+class Brand:
+    """What the operator names the site with (GATEWAY_BRAND_NAME, GATEWAY_BRAND_LOGO,
+    GATEWAY_CONTACT_PHONE, GATEWAY_CONTACT_EMAIL); neutral by default."""
+
+    name: str = "Assurance collective"
+    logo: Path | None = None
+    phone: str = "1 800 555-0100"
+    email: str = "aide@example.org"
+
+    @property
+    def logo_url(self) -> str:
+        return LOGO_PATH if self.logo else f"{STATIC_PATH}/client/logo.svg"
+
+
+LOGO_PATH = "/brand/logo"
+
+# The web client's steps, each its own address (history API); a reload of any of them gets
+# the page, which then shows the step. static/client/app.js has the same list.
+CLIENT_PATHS = (
+    "/",
+    "/register",
+    "/register/done",
+    "/link",
+    "/forgot",
+    "/reset",
+    "/ended",
+    "/terms",
+    "/privacy",
+    "/accessibility",
+    "/files",
+    "/agreement",
+    "/home",
+    "/security",
+    "/password",
+    "/claims/new",
+    "/claims/sent",
+    "/claims",
+    "/deposit",
+    "/card",
+)
+
+
 @functools.cache
-def client_page() -> str:
-    """The reference web client's single page (``static/client/index.html``)."""
-    return (STATIC_DIR / "client" / "index.html").read_text(encoding="utf-8")
+def client_page(brand: Brand = Brand()) -> str:
+    """The reference web client's single page (``static/client/index.html``), with the brand
+    filled in, escaped: an operator's name is text, never markup."""
+    page = (STATIC_DIR / "client" / "index.html").read_text(encoding="utf-8")
+    dial = "".join(c for c in brand.phone if c.isdigit() or c == "+")
+    for marker, value in (
+        ("%BRAND_NAME%", brand.name),
+        ("%LOGO_URL%", brand.logo_url),
+        ("%CONTACT_PHONE_DIAL%", dial),
+        ("%CONTACT_PHONE%", brand.phone),
+        ("%CONTACT_EMAIL%", brand.email),
+    ):
+        page = page.replace(marker, html.escape(value, quote=True))
+    return page
 
 
 def graphiql_response() -> HTMLResponse:
@@ -96,10 +156,22 @@ def graphiql_response() -> HTMLResponse:
     )
 
 
-async def _client(_: Request) -> Response:
-    return HTMLResponse(
-        client_page(), headers={**_PAGE_HEADERS, "Content-Security-Policy": CLIENT_CSP}
-    )
+def _client(brand: Brand) -> Callable[[Request], Awaitable[Response]]:
+    async def page(_: Request) -> Response:
+        return HTMLResponse(
+            client_page(brand), headers={**_PAGE_HEADERS, "Content-Security-Policy": CLIENT_CSP}
+        )
+
+    return page
+
+
+def _logo(path: Path) -> Callable[[Request], Awaitable[Response]]:
+    async def logo(_: Request) -> Response:
+        return FileResponse(
+            path, headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+        )
+
+    return logo
 
 
 # A file whose name carries its version (react-18.3.1.production.min.js) never changes.
@@ -125,9 +197,20 @@ class _Static(StaticFiles):
         return response
 
 
-def static_routes() -> list[BaseRoute]:
-    """``/`` (the web client) and ``/static/...``, to add to the app's routes."""
-    return [
-        Route("/", _client, methods=["GET"], name="client"),
-        Mount(STATIC_PATH, app=_Static(directory=STATIC_DIR), name="static"),
-    ]
+def static_routes(brand: Brand = Brand()) -> list[BaseRoute]:
+    """The web client at each of its steps' addresses, its logo and ``/static/...``."""
+    page = _client(brand)
+    routes: list[BaseRoute] = [Route(path, page, methods=["GET"]) for path in CLIENT_PATHS]
+    if brand.logo is not None:
+        routes.append(Route(LOGO_PATH, _logo(brand.logo), methods=["GET"]))
+    routes.append(Mount(STATIC_PATH, app=_Static(directory=STATIC_DIR), name="static"))
+    return routes
+
+
+def brand_of(settings: Settings) -> Brand:
+    return Brand(
+        name=settings.brand_name,
+        logo=Path(settings.brand_logo) if settings.brand_logo else None,
+        phone=settings.contact_phone,
+        email=settings.contact_email,
+    )

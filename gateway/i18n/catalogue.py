@@ -99,6 +99,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Les renseignements fournis sont incorrects.",
         "en": "The information provided is incorrect.",
     },
+    "INVALID_CREDENTIALS.last": {
+        "fr": (
+            "Les renseignements fournis sont incorrects. Il vous reste une tentative avant le "
+            "verrouillage de ce code d'utilisateur : en cas de doute, réinitialisez votre mot "
+            "de passe."
+        ),
+        "en": (
+            "The information provided is incorrect. You have one try left before this user "
+            "code is locked: if in doubt, reset your password."
+        ),
+    },
     "ACCOUNT_LOCKED": {
         "fr": (
             "Ce code d'utilisateur est verrouillé après trop de tentatives infructueuses. "

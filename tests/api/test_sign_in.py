@@ -304,3 +304,32 @@ async def test_viewer_request_costs_a_bounded_number_of_queries(
         viewer = (await gql(api, VIEWER, token=ten_files))["viewer"]
     assert len(viewer["insuranceFiles"]) == 10
     assert len(counted_ten) == len(counted_one) <= 3, counted_ten
+
+
+_SIGN_IN_TRIES = """mutation($input: SignInInput!) {
+  signIn(input: $input) { errors { code message attemptsLeft } } }"""
+
+
+async def test_each_wrong_password_tells_the_tries_left_and_warns_before_the_last(
+    api: httpx.AsyncClient,
+):
+    """Issue 19: the member is warned while the reset can still spare them the lockout; an
+    unknown user code counts down alike, so the number tells nothing about accounts."""
+    await register(api, GENEVIEVE, "GenCote86")
+    for user_code in ("GenCote86", "Nobody1234"):
+        answers = [
+            (
+                await gql(
+                    api, _SIGN_IN_TRIES, {"input": {"userCode": user_code, "password": "Wr0ng!x"}}
+                )
+            )["signIn"]["errors"][0]
+            for _ in range(5)
+        ]
+        assert [a["attemptsLeft"] for a in answers] == [4, 3, 2, 1, 0]
+        assert "une tentative" not in answers[2]["message"]
+        assert "Il vous reste une tentative" in answers[3]["message"]
+        assert "réinitialisez votre mot de passe" in answers[3]["message"]
+        locked = (
+            await gql(api, _SIGN_IN_TRIES, {"input": {"userCode": user_code, "password": PASSWORD}})
+        )["signIn"]["errors"][0]
+        assert (locked["code"], locked["attemptsLeft"]) == ("ACCOUNT_LOCKED", None)
