@@ -156,10 +156,15 @@ def graphiql_response() -> HTMLResponse:
     )
 
 
-def _client(brand: Brand) -> Callable[[Request], Awaitable[Response]]:
+def _client(brand: Brand, status_code: int = 200) -> Callable[[Request], Awaitable[Response]]:
+    """The client's page; with 404 for any other address, so a mistyped link says so in
+    words, in the member's language."""
+
     async def page(_: Request) -> Response:
         return HTMLResponse(
-            client_page(brand), headers={**_PAGE_HEADERS, "Content-Security-Policy": CLIENT_CSP}
+            client_page(brand),
+            status_code=status_code,
+            headers={**_PAGE_HEADERS, "Content-Security-Policy": CLIENT_CSP},
         )
 
     return page
@@ -204,6 +209,7 @@ def static_routes(brand: Brand = Brand()) -> list[BaseRoute]:
     if brand.logo is not None:
         routes.append(Route(LOGO_PATH, _logo(brand.logo), methods=["GET"]))
     routes.append(Mount(STATIC_PATH, app=_Static(directory=STATIC_DIR), name="static"))
+    routes.append(Route("/{path:path}", _client(brand, 404), methods=["GET"]))
     return routes
 
 

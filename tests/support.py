@@ -115,7 +115,11 @@ class LiveGateway:
 
 @contextlib.contextmanager
 def running_gateway(
-    folder: Path, log: Path, host: str = "127.0.0.1", **settings: str
+    folder: Path,
+    log: Path,
+    host: str = "127.0.0.1",
+    registry: Path = DEMO_REGISTRY,
+    **settings: str,
 ) -> Iterator[LiveGateway]:
     """A real gateway process on a free port, its database (SQLite in ``folder`` unless the
     settings name one) migrated and holding the demo registry. ``settings``: GATEWAY_*
@@ -128,7 +132,7 @@ def running_gateway(
         "GATEWAY_ARGON2_TIME_COST": "1",
         **settings,
     }
-    for step in (["migrate"], ["registry", "import", str(DEMO_REGISTRY)]):
+    for step in (["migrate"], ["registry", "import", str(registry)]):
         subprocess.run(
             [*GATEWAY_COMMAND, *step], env=env, cwd=REPO, check=True, capture_output=True
         )

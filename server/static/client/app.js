@@ -288,7 +288,9 @@ async function signOut() {
 
 // ---- Forms: one submit handler each, failures of the request shown in the form. ----
 
-export function onSubmit(form, handler) {
+/** `extraChecks(values)` adds problems only the step knows of (receipts still sending, say),
+ * so that every problem of the form is shown in the same round. */
+export function onSubmit(form, handler, extraChecks = () => []) {
   enhanceForm(form);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -297,7 +299,7 @@ export function onSubmit(form, handler) {
     button.disabled = true;
     try {
       const values = formValues(form);
-      const problems = checkForm(form, values);
+      const problems = [...checkForm(form, values), ...extraChecks(values)];
       if (problems.length) {
         showErrors(form, problems);
         return;
@@ -750,6 +752,7 @@ function onLinkClick(event) {
 }
 
 async function start() {
+  claims.start();
   translatePage();
   renderMonths();
   fillParagraphs();
@@ -770,7 +773,6 @@ async function start() {
     signOut().catch(handled);
   });
   $("card-print").addEventListener("click", () => window.print());
-  claims.start();
   try {
     await render({ focus: false });
   } catch (error) {

@@ -259,8 +259,6 @@ function categoryOf(serviceType) {
 const FIELD_SHOWN_AS = { category: "lines[0].serviceType", lines: "lines[0].serviceType" };
 
 async function submitClaim(values, form) {
-  const problems = claimProblems(values);
-  if (problems.length) return showErrors(form, problems);
   local.claimKey ??= receiptKey();
   const input = {
     idempotencyKey: local.claimKey,
@@ -452,7 +450,7 @@ export function drawCard() {
 }
 
 export function start() {
-  onSubmit($("claim-form"), submitClaim);
+  onSubmit($("claim-form"), submitClaim, claimProblems);
   onSubmit($("deposit-form"), setDeposit);
   $("claim-file").addEventListener("change", (event) => {
     addReceipts([...event.target.files]);

@@ -80,9 +80,22 @@ function addPasswordToggle(input) {
   wrapper.append(input, toggle);
 }
 
+/** A field the member starts correcting loses its error (while typing, so that nothing moves
+ * under a click); the summary keeps the others. */
+function forgetErrorOf(form, control) {
+  const errors = shown.get(form);
+  if (!errors || !control.name) return;
+  const field = control.name.replace(/\.(day|month|year)$/, "");
+  const remaining = errors.filter((error) => error.field !== field);
+  if (remaining.length === errors.length) return;
+  if (remaining.length) showErrors(form, remaining, { focus: false });
+  else clearErrors(form);
+}
+
 export function enhanceForm(form) {
   for (const container of $$(form, "[data-date-field]")) buildDateField(container, form);
   for (const input of $$(form, "input[type=password]")) addPasswordToggle(input);
+  form.addEventListener("input", (event) => forgetErrorOf(form, event.target));
   form.addEventListener("click", (event) => {
     const link = event.target.closest("a[data-focus]");
     if (!link) return;

@@ -9,6 +9,7 @@ const fr = {
   "loading": "Chargement…",
   "cancel": "Annuler",
   "back.home": "← Retour à l'accueil",
+  "fileBar.label": "Dossier choisi pour cette session",
   "fileBar.current": "Dossier :",
   "fileBar.change": "Changer de dossier",
 
@@ -415,6 +416,7 @@ const en = {
   "loading": "Loading…",
   "cancel": "Cancel",
   "back.home": "← Back to home",
+  "fileBar.label": "File chosen for this session",
   "fileBar.current": "File:",
   "fileBar.change": "Change file",
 
