@@ -1,5 +1,6 @@
-"""Claims benchmark (issue 18): ``submitClaim`` throughput and latency under concurrent load,
-and how long the outbox takes to hand every claim to the claims system.
+"""Claims benchmark (issues 18 and 20): ``submitClaim`` throughput and latency under concurrent
+load, a claim with its 1 MB receipt uploaded against the ceiling of the same requests without
+their writes, and how long the outbox takes to hand every claim to the claims system.
 
 One gateway process delivering over HTTP to the reference claims system in its own process
 (``gateway claims-system serve``), as a deployment delivers to the insurer's: the lag is from
@@ -25,7 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,11 @@ PASSWORD = "Epinette!2031-bench"  # noqa: S105 (the bench members' own, on a scr
 FLOOR_CLAIMS_PER_SECOND = 40.0
 FLOOR_P95_SECONDS = 1.0
 FLOOR_DELIVERY_P95_SECONDS = 5.0
+# Issue 20: a claim with its receipt (1 MB) uploaded, against the same two requests served
+# without their writes (bench/claims_reference_app.py), and the outbox under that load.
+FLOOR_RECEIPT_RATIO = 0.5
+FLOOR_RECEIPT_DELIVERY_P99_SECONDS = 2.0
+RECEIPT_BYTES = 1024 * 1024
 
 
 def gql(query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -130,6 +136,107 @@ SUBMIT = """mutation($i: SubmitClaimInput!) {
   submitClaim(input: $i) { claim { id status } errors { code } } }"""
 
 
+def receipt_photo(size: int, seed: int) -> bytes:
+    """A JPEG of about ``size`` bytes, as a phone's photo of a receipt: noise compresses
+    poorly, so its pixels make up the size rather than padding."""
+    import random
+
+    generator = random.Random(seed)
+    side = 600
+    while True:
+        pixels = bytes(generator.getrandbits(8) for _ in range(side * side * 3))
+        image = Image.frombytes("RGB", (side, side), pixels)
+        photo = io.BytesIO()
+        image.save(photo, format="JPEG", quality=92)
+        if photo.tell() >= size * 0.9:
+            return photo.getvalue()
+        side = int(side * (size / photo.tell()) ** 0.5) + 16
+
+
+UPLOAD_OPERATIONS = json.dumps(
+    {
+        "query": "mutation($file: Upload!) "
+        "{ uploadReceipt(file: $file) { receipt { id } errors { code } } }",
+        "variables": {"file": None},
+    }
+)
+
+
+async def with_receipts(
+    url: str,
+    members: list[tuple[str, str]],
+    photo: bytes,
+    seconds: float,
+    concurrency: int,
+    first_day: int,
+) -> dict[str, Any]:
+    """Each client in turn uploads a receipt and submits the claim that carries it, for
+    ``seconds``; the rate counts pairs answered well."""
+    limits = httpx.Limits(max_connections=concurrency + 4)
+    pairs: list[float] = []
+    failures = 0
+    counter = iter(range(first_day, first_day + 10_000_000))
+    deadline = time.monotonic() + seconds
+
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+
+        async def worker(index: int) -> None:
+            nonlocal failures
+            token, patient = members[index % len(members)]
+            headers = {"Authorization": f"Bearer {token}"}
+            while time.monotonic() < deadline:
+                n = next(counter)
+                started = time.perf_counter()
+                uploaded = await client.post(
+                    "/graphql",
+                    data={"operations": UPLOAD_OPERATIONS, "map": '{"0": ["variables.file"]}'},
+                    files={"0": ("recu.jpg", photo, "image/jpeg")},
+                    headers={**headers, "GraphQL-Preflight": "1"},
+                )
+                receipt = ((uploaded.json().get("data") or {}).get("uploadReceipt") or {}).get(
+                    "receipt"
+                )
+                if receipt is None:
+                    failures += 1
+                    continue
+                variables = {
+                    "i": {
+                        "idempotencyKey": str(uuid.uuid4()),
+                        "category": "HEALTH",
+                        "patientId": patient,
+                        "providerName": "Clinique du banc d'essai",
+                        "lines": [
+                            {
+                                "serviceType": "PHYSIOTHERAPY",
+                                "serviceDate": (
+                                    date.today() - timedelta(days=1 + n % 300)
+                                ).isoformat(),
+                                "amountCents": 5000 + n,
+                            }
+                        ],
+                        "receiptIds": [receipt["id"]],
+                    }
+                }
+                answer = await client.post("/graphql", json=gql(SUBMIT, variables), headers=headers)
+                payload = (answer.json().get("data") or {}).get("submitClaim") or {}
+                if payload.get("errors") != [] or not payload.get("claim"):
+                    failures += 1
+                    continue
+                pairs.append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(index) for index in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    pairs.sort()
+    return {
+        "pairs": len(pairs),
+        "failures": failures,
+        "per_second": len(pairs) / elapsed,
+        "p50": statistics.median(pairs) if pairs else float("nan"),
+        "p99": pairs[max(0, int(len(pairs) * 0.99) - 1)] if pairs else float("nan"),
+    }
+
+
 async def load(url: str, claims: int, concurrency: int) -> dict[str, Any]:
     per_member = -(-claims // len(MEMBERS))
     limits = httpx.Limits(max_connections=concurrency + 4)
@@ -181,6 +288,7 @@ async def load(url: str, claims: int, concurrency: int) -> dict[str, Any]:
         elapsed = time.perf_counter() - started
     latencies.sort()
     return {
+        "members": [(token, patient) for token, patient, _ in prepared],
         "claims": len(latencies),
         "failures": failures,
         "seconds": elapsed,
@@ -191,8 +299,11 @@ async def load(url: str, claims: int, concurrency: int) -> dict[str, Any]:
     }
 
 
-async def delivery_lags(database_url: str, expected: int, deadline_seconds: float) -> list[float]:
-    """Seconds from each claim's submission to its acknowledgement, once all are delivered."""
+async def delivery_lags(
+    database_url: str, expected: int, deadline_seconds: float, since: datetime | None = None
+) -> list[float]:
+    """Seconds from each claim's submission to its acknowledgement, once all are delivered;
+    with ``since``, of the claims submitted from then on."""
     if database_url.startswith("sqlite://"):
         import sqlite3
 
@@ -206,23 +317,29 @@ async def delivery_lags(database_url: str, expected: int, deadline_seconds: floa
             if len(done) >= expected or time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.5)
-        from datetime import datetime
-
-        return [
-            (datetime.fromisoformat(b) - datetime.fromisoformat(a)).total_seconds() for a, b in done
-        ]
+        pairs = [(_instant(a), _instant(b)) for a, b in done]
+        return [(b - a).total_seconds() for a, b in pairs if since is None or a >= since]
     connection = await asyncpg.connect("postgresql://" + database_url.split("://", 1)[1])
     try:
         deadline = time.monotonic() + deadline_seconds
         while True:
             rows = await connection.fetch("SELECT submitted_at, received_at FROM claim")
-            done = [r for r in rows if r["received_at"] is not None]
-            if len(done) >= expected or time.monotonic() > deadline:
+            acknowledged = [r for r in rows if r["received_at"] is not None]
+            if len(acknowledged) >= expected or time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.5)
-        return [(r["received_at"] - r["submitted_at"]).total_seconds() for r in done]
+        return [
+            (r["received_at"] - r["submitted_at"]).total_seconds()
+            for r in acknowledged
+            if since is None or r["submitted_at"] >= since
+        ]
     finally:
         await connection.close()
+
+
+def _instant(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def wait_for_port(port: int, deadline_seconds: float = 30.0) -> None:
@@ -235,7 +352,36 @@ def wait_for_port(port: int, deadline_seconds: float = 30.0) -> None:
     raise RuntimeError(f"nothing listens on port {port} after {deadline_seconds} s")
 
 
-def run(database_url: str, claims: int, concurrency: int, folder: Path) -> dict[str, Any]:
+def reference_rate(photo: bytes, seconds: float, concurrency: int, folder: Path) -> float:
+    """Pairs per second of bench/claims_reference_app.py, served as the gateway is."""
+    port = free_port()
+    reference = Server(
+        "reference",
+        [sys.executable, str(REPO / "bench" / "claims_reference_app.py"), "--port", str(port)],
+        env=dict(os.environ),
+        port=port,
+        workers=1,
+        log_path=folder / "claims-reference.log",
+        ready_path="/ready",
+    )
+    with running(reference):
+        members = [("none", "patient")]
+        asyncio.run(with_receipts(reference.base_url, members, photo, 2, concurrency, 0))
+        return float(
+            asyncio.run(with_receipts(reference.base_url, members, photo, seconds, concurrency, 0))[
+                "per_second"
+            ]
+        )
+
+
+def run(
+    database_url: str,
+    claims: int,
+    concurrency: int,
+    folder: Path,
+    receipt_seconds: float,
+    receipt_concurrency: int,
+) -> dict[str, Any]:
     claims_port = free_port()
     env = {
         **os.environ,
@@ -281,9 +427,41 @@ def run(database_url: str, claims: int, concurrency: int, folder: Path) -> dict[
         with running(server):
             result = asyncio.run(load(server.base_url, claims, concurrency))
             lags = asyncio.run(delivery_lags(database_url, result["claims"], 120))
+            photo = receipt_photo(RECEIPT_BYTES, 2026)
+            members = result.pop("members")
+            limit_before = reference_rate(photo, receipt_seconds, receipt_concurrency, folder)
+            paired_started = datetime.now(UTC)
+            paired = asyncio.run(
+                with_receipts(
+                    server.base_url,
+                    members,
+                    photo,
+                    receipt_seconds,
+                    receipt_concurrency,
+                    first_day=100_000,
+                )
+            )
+            limit_after = reference_rate(photo, receipt_seconds, receipt_concurrency, folder)
+            expected = result["claims"] + paired["pairs"]
+            receipt_lags = asyncio.run(
+                delivery_lags(database_url, expected, 120, since=paired_started)
+            )
     finally:
         claims_system.terminate()
         claims_system.wait(timeout=20)
+    receipt_lags.sort()
+    limit = (limit_before + limit_after) / 2
+    result["receipt"] = {
+        **paired,
+        "limit": limit,
+        "ratio": paired["per_second"] / limit if limit else float("nan"),
+        "delivered": len(receipt_lags),
+        "delivery_p99": (
+            receipt_lags[max(0, int(len(receipt_lags) * 0.99) - 1)]
+            if receipt_lags
+            else float("nan")
+        ),
+    }
     lags.sort()
     result["delivered"] = len(lags)
     result["delivery_p50"] = statistics.median(lags) if lags else float("nan")
@@ -297,6 +475,18 @@ def report(name: str, result: dict[str, Any]) -> list[str]:
         ("submitClaim per second", result["per_second"], FLOOR_CLAIMS_PER_SECOND, ">="),
         ("submitClaim p95 (s)", result["p95"], FLOOR_P95_SECONDS, "<="),
         ("delivery lag p95 (s)", result["delivery_p95"], FLOOR_DELIVERY_P95_SECONDS, "<="),
+        (
+            "1 MB receipt + submitClaim / ceiling without writes",
+            result["receipt"]["ratio"],
+            FLOOR_RECEIPT_RATIO,
+            ">=",
+        ),
+        (
+            "delivery lag p99 under that load (s)",
+            result["receipt"]["delivery_p99"],
+            FLOOR_RECEIPT_DELIVERY_P99_SECONDS,
+            "<=",
+        ),
     ]
     lines = [
         f"### {name}",
@@ -315,6 +505,18 @@ def report(name: str, result: dict[str, Any]) -> list[str]:
         f"| delivery lag p50 / max (s) | {result['delivery_p50']:.3f} / "
         f"{result['delivery_max']:.3f} | | |"
     )
+    receipt = result["receipt"]
+    lines.append(
+        f"| receipt + claim pairs per second: gateway / ceiling | {receipt['per_second']:.2f} / "
+        f"{receipt['limit']:.2f} | | |"
+    )
+    lines.append(
+        f"| receipt + claim pair p50 / p99 (s) | {receipt['p50']:.3f} / {receipt['p99']:.3f} | | |"
+    )
+    lines.append(
+        f"| receipt load: pairs, refused, delivered | {receipt['pairs']}, "
+        f"{receipt['failures']}, {receipt['delivered']} | | |"
+    )
     return lines
 
 
@@ -323,12 +525,18 @@ def main() -> int:
     parser.add_argument("--claims", type=int, default=600)
     parser.add_argument("--concurrency", type=int, default=24)
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL"))
+    parser.add_argument("--receipt-seconds", type=float, default=15.0)
+    parser.add_argument("--receipt-concurrency", type=int, default=8)
+    parser.add_argument("--output", type=Path, default=REPO / "bench" / "results-claims.md")
     options = parser.parse_args()
     lines: list[str] = []
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         sqlite = f"sqlite://{folder / 'claims.sqlite3'}"
-        lines += report("SQLite", run(sqlite, options.claims, options.concurrency, folder))
+        receipts = (options.receipt_seconds, options.receipt_concurrency)
+        lines += report(
+            "SQLite", run(sqlite, options.claims, options.concurrency, folder, *receipts)
+        )
         if options.postgres:
             name = f"gw_claims_bench_{uuid.uuid4().hex[:8]}"
             admin = "postgresql://" + options.postgres.split("://", 1)[1]
@@ -343,12 +551,29 @@ def main() -> int:
             asyncio.run(create(f'CREATE DATABASE "{name}"'))
             try:
                 url = options.postgres.rsplit("/", 1)[0] + f"/{name}"
-                result = run(url, options.claims, options.concurrency, folder)
+                result = run(url, options.claims, options.concurrency, folder, *receipts)
                 lines += ["", *report("PostgreSQL", result)]
             finally:
                 asyncio.run(create(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    header = [
+        "# Claims benchmark results",
+        "",
+        f"`make bench-claims` on {date.today().isoformat()}, {_commit()}, "
+        f"{os.cpu_count()} CPUs; {options.claims} claims from {options.concurrency} clients, "
+        f"then {options.receipt_seconds:.0f} s of 1 MB receipts with their claims from "
+        f"{options.receipt_concurrency} clients (bench/README.md).",
+        "",
+    ]
+    options.output.write_text("\n".join([*header, *lines, ""]), encoding="utf-8")
     print("\n".join(lines))
     return 0
+
+
+def _commit() -> str:
+    described = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], cwd=REPO, capture_output=True, text=True
+    )
+    return f"commit {described.stdout.strip() or 'unknown'}"
 
 
 if __name__ == "__main__":
