@@ -670,6 +670,14 @@ def test_sessions_password_change_idle_warning_and_session_end(
     graphql(gateway_url, "mutation { signOutEverywhere { errors { code } } }", {}, token)
     journey.link("cardTile", exact=False)
     journey.heading("ended")
+
+    # And when the page is reloaded after the session ended, not a silent sign-in page.
+    sign_in(journey, member, "Peuplier#2026")
+    journey.heading(f"{text['hello']} {member.first_name}")
+    token = mobile_session(gateway_url, member, "Peuplier#2026")
+    graphql(gateway_url, "mutation { signOutEverywhere { errors { code } } }", {}, token)
+    page.reload()
+    journey.heading("ended")
     journey.finish()
 
 

@@ -139,6 +139,10 @@ function show(route, focus) {
 async function admit(route) {
   if (!state.viewer) {
     const { viewer } = await graphql(api.VIEWER);
+    if (!viewer && hadSession()) {
+      signedOutLocally();
+      await redirect("/ended", { state: { why: "ended.elsewhere" } });
+    }
     if (!viewer) {
       state.returnTo = currentPath();
       await redirect("/");
@@ -217,12 +221,35 @@ async function stayConnected() {
   }
 }
 
+// Whether this tab had a session: not the session itself (an HttpOnly cookie), only what lets
+// a reload after the session ended say so rather than show the sign-in page without a word.
+const HAD_SESSION = "hadSession";
+
+function hadSession() {
+  try {
+    return sessionStorage.getItem(HAD_SESSION) === "1";
+  } catch {
+    return false;
+  }
+}
+
+function rememberSession(had) {
+  try {
+    if (had) sessionStorage.setItem(HAD_SESSION, "1");
+    else sessionStorage.removeItem(HAD_SESSION);
+  } catch {
+    // Storage refused: a reload after the session ended shows the sign-in page.
+  }
+}
+
 export function signedIn(viewer) {
   state.viewer = viewer;
+  rememberSession(true);
   sessionSeen(viewer.session);
 }
 
 function signedOutLocally() {
+  rememberSession(false);
   disarm();
   state.viewer = null;
   state.security = null;
