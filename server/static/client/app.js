@@ -129,7 +129,7 @@ function show(route, focus) {
   const inside = Boolean(state.viewer) && route.access !== undefined;
   $("sign-out").hidden = !inside;
   drawFileBar(inside && route.view !== "files");
-  $("notice").textContent = state.notice ? t(state.notice.key, state.notice.params) : "";
+  notify(state.notice);
   state.notice = null;
   document.title = `${t(route.title)} – ${BRAND}`;
   if (focus) document.querySelector(`#view-${route.view} h1`).focus();
@@ -262,6 +262,14 @@ export function sessionEnded(why = "ended.elsewhere") {
   navigate("/ended", { replace: true, state: { why } });
 }
 
+let shownNotice = null;
+
+/** The page's notice, kept as a key so that it follows a change of language. */
+export function notify(notice) {
+  shownNotice = notice;
+  $("notice").textContent = notice ? t(notice.key, notice.params) : "";
+}
+
 /** A request that failed as a whole: the session ended, or a notice for the member. */
 export function handled(error) {
   if (!(error instanceof ApiError)) return false;
@@ -269,14 +277,18 @@ export function handled(error) {
     sessionEnded();
     return true;
   }
-  $("notice").textContent = failureText(error);
+  notify({ key: failureKey(error) });
   $("loading").hidden = true;
   return true;
 }
 
-export function failureText(error) {
+function failureKey(error) {
   if (!(error instanceof ApiError)) throw error;
-  return t(error.kind === "network" ? "error.network" : "error.unexpected");
+  return error.kind === "network" ? "error.network" : "error.unexpected";
+}
+
+export function failureText(error) {
+  return t(failureKey(error));
 }
 
 /** Errors of a signed-in step: true when one says the session is gone (then it is handled). */
@@ -497,7 +509,7 @@ function carry(fromId, toId) {
 
 // ---- Choosing a file, with its « i » details (R11). ----
 
-export function fileInfo(file) {
+function fileInfo(file) {
   const info = file.info;
   const list = element("dl", "details");
   const add = (term, value) => {
@@ -723,7 +735,7 @@ async function revokeSession(id) {
       return;
     }
     await loadSecurity();
-    $("notice").textContent = t("security.revoked");
+    notify({ key: "security.revoked" });
     document.querySelector("#view-security h1").focus();
   } catch (error) {
     if (!handled(error)) throw error;
@@ -754,7 +766,8 @@ async function switchLanguage() {
   for (const form of document.forms) rerenderErrors(form);
   const route = currentRoute();
   const draw = route.draw ?? (route.enter && route.access ? route.enter : null);
-  if (route.view === "agreement" || route.view === "terms") await route.enter();
+  notify(shownNotice);
+  if (["agreement", "terms", "ended"].includes(route.view)) await route.enter();
   else if (draw && state.viewer) await draw();
   drawFileBar(!$("file-bar").hidden || route.view === "home");
   document.title = `${t(route.title)} – ${BRAND}`;
