@@ -84,11 +84,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "IDENTITY_NOT_VERIFIED": {
         "fr": (
             "Les numéros de contrat et de certificat et la date de naissance ne correspondent "
-            "à aucun dossier. Vérifiez-les sur votre carte de paiement."
+            "à aucun dossier. Vérifiez les numéros sur votre carte de paiement, et votre date "
+            "de naissance."
         ),
         "en": (
             "The contract and certificate numbers and the date of birth do not match any "
-            "file. Please check them on your payment card."
+            "file. Please check the numbers on your payment card, and your date of birth."
         ),
     },
     "CERTIFICATE_ALREADY_REGISTERED": {
