@@ -328,7 +328,7 @@ const fr = {
   "code.HINT_REVEALS_PASSWORD": "L'aide-mémoire ne doit pas révéler le mot de passe.",
   "code.IDENTITY_NOT_VERIFIED":
     "Les numéros de contrat et de certificat et la date de naissance ne correspondent à aucun " +
-    "dossier. Vérifiez les numéros sur votre carte de paiement.",
+    "dossier. Vérifiez les numéros sur votre carte de paiement, et votre date de naissance.",
   "code.CERTIFICATE_ALREADY_REGISTERED": "Ce certificat est déjà inscrit aux services en ligne.",
   "code.INVALID_CREDENTIALS": "Les renseignements fournis sont incorrects.",
   "code.INVALID_CREDENTIALS.last":
@@ -726,7 +726,7 @@ const en = {
   "code.HINT_REVEALS_PASSWORD": "The memory aid must not reveal the password.",
   "code.IDENTITY_NOT_VERIFIED":
     "The contract and certificate numbers and the date of birth do not match any file. " +
-    "Check the numbers on your payment card.",
+    "Check the numbers on your payment card, and your date of birth.",
   "code.CERTIFICATE_ALREADY_REGISTERED":
     "This certificate is already registered for the online services.",
   "code.INVALID_CREDENTIALS": "The information provided is incorrect.",
