@@ -216,7 +216,7 @@ async def test_the_last_resort_answers_json_with_the_request_id(settings):
     async def broken(_):
         raise RuntimeError("a bug nobody foresaw")
 
-    app.router.routes.append(Route("/broken", broken))
+    app.router.routes.insert(0, Route("/broken", broken))  # before the client's catch-all
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         response = await client.get("/broken")
