@@ -7,7 +7,7 @@ DEMO_REGISTRY := gateway/demo/registry.json
 export GATEWAY_DATABASE_URL ?= sqlite://var/gateway.sqlite3
 export GATEWAY_COOKIE_SECURE ?= false
 
-.PHONY: run demo-reset bench-claims test lint typecheck contract pytest schema bench clean
+.PHONY: run demo-reset bench-claims bench-scale test lint typecheck contract pytest schema bench clean
 
 $(BIN)/python:
 	@echo "creating the virtual environment in $(VENV) ($$($(PYTHON) --version))"
@@ -67,6 +67,12 @@ bench: $(STAMP)
 # The claims benchmark of issue 18 (bench/README.md): submitClaim throughput, delivery lag.
 bench-claims: $(STAMP)
 	$(BIN)/python bench/claims_bench.py --postgres $${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+
+# The scale benchmark of issue 20 (bench/README.md): a million members on SQLite and PostgreSQL,
+# up to 30 minutes; writes bench/results-scale.md. BENCH_SCALE_ARGS="--sizes 10000 --no-postgres
+# --seconds 2" for a smoke run.
+bench-scale: $(STAMP)
+	$(BIN)/python bench/scale_bench.py $(BENCH_SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -41,10 +42,11 @@ async def _timed_import(database_url: str, registry: Path) -> dict[str, object]:
         "seconds": seconds,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "summary": summary.describe(),
+        "counts": asdict(summary),
     }
 
 
-def _run_in_child(database_url: str, registry: Path) -> dict[str, object]:
+def run_in_child(database_url: str, registry: Path) -> dict[str, object]:
     child = subprocess.run(
         [sys.executable, __file__, "--child", database_url, str(registry)],
         check=True,
@@ -73,7 +75,7 @@ def _benchmark(database_url: str, backend: str, registry: Path, certificates: in
     print("| backend | certificates | run | wall time | peak RSS |")
     print("|---|---:|---|---:|---:|")
     for run in ("first import", "re-import"):
-        result = _run_in_child(database_url, registry)
+        result = run_in_child(database_url, registry)
         print(
             f"| {backend} | {certificates:,} | {run} | {result['seconds']:.1f} s "
             f"| {result['peak_rss_mb']:.0f} MB |"

@@ -38,7 +38,7 @@ class Settings:
     argon2_threads: int | None = None  # None: the cores, shared out among the workers
     # Percent of an event loop's CPU time that signed-in reads leave to waiting hashing work
     # (server/fair_share.py); 0 turns the sharing off.
-    hashing_cpu_share: int = 50
+    hashing_cpu_share: int = 70
     hashing_nice: int = 10  # the hashing threads' nice: the event loop's requests first
     lockout_threshold: int = 5
     lockout_minutes: int = 15
@@ -92,6 +92,9 @@ class Settings:
     claims_system_secret: str | None = field(default=None, repr=False)
     delivery_worker: bool = True
     public_url: str = "http://127.0.0.1:8000"
+    # Retention (issue 20): gateway/retention.py.
+    audit_retention_days: int = 400
+    clean_up_minutes: int = 10
     # The web client's brand and contact details: neutral until the operator sets them.
     brand_name: str = "Assurance collective"
     brand_logo: str | None = None
@@ -375,6 +378,8 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "claims_system_secret": _server_key,
     "delivery_worker": _boolean,
     "public_url": _http_url,
+    "audit_retention_days": _positive_int,
+    "clean_up_minutes": _positive_int,
     "brand_name": _text,
     "brand_logo": _logo,
     "contact_phone": _text,

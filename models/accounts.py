@@ -46,3 +46,6 @@ class AccountCertificate(Model):
 
     class Meta:
         table = "account_certificate"
+        # A signed-in member's files, read by every request (store/parts.py): without it each
+        # one scanned the links of every account, a million of them (issue 20).
+        indexes = (("account_id",),)

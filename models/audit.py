@@ -27,4 +27,5 @@ class AuditEvent(Model):
             ("account_id", "occurred_at"),
             ("event", "occurred_at"),
             ("key_digest", "occurred_at"),
+            ("occurred_at",),  # the periodic clean-up finds the rows past their retention
         )

@@ -28,4 +28,5 @@ class Session(Model):
 
     class Meta:
         table = "session"
-        indexes = (("account_id", "ended_at"),)
+        # expires_at: the periodic clean-up finds the sessions past their absolute limit.
+        indexes = (("account_id", "ended_at"), ("expires_at",))

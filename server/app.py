@@ -15,8 +15,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from gateway.agreements import ensure_default_agreement
-from gateway.attempts import purge_expired
 from gateway.ratelimit import AddressRateLimiter
+from gateway.retention import clean_up
 from gateway.settings import Settings
 from gateway.toolkit import Toolkit
 from schema import build_schema, operation_names
@@ -79,20 +79,23 @@ async def _ensure_an_agreement() -> None:
         log.warning("could not check for a usage agreement at start", exc_info=True)
 
 
-CLEAN_UP_EVERY = 600  # seconds
-
-
-async def _clean_up_periodically() -> None:
-    """Forget what no rule needs any more (attempt counts past their window and lock), so
-    that guessing unknown keys cannot fill the database."""
+async def _clean_up_periodically(settings: Settings) -> None:
+    """Forget what no rule needs any more (``gateway/retention.py``), so that neither guessing
+    unknown keys nor years of sign-ins fill the database."""
+    every = settings.clean_up_minutes * 60
     while True:
-        await asyncio.sleep(CLEAN_UP_EVERY)
+        await asyncio.sleep(every)
         try:
-            purged = await purge_expired()
+            purged = await clean_up(settings)
         except Exception:
-            log.warning("periodic clean-up failed; next try in %s s", CLEAN_UP_EVERY, exc_info=True)
+            log.warning("periodic clean-up failed; next try in %s s", every, exc_info=True)
         else:
-            log.info("periodic clean-up", extra={"fields": {"attemptCountsPurged": purged}})
+            fields = {
+                "attemptCountsPurged": purged.attempt_counts,
+                "sessionsPurged": purged.sessions,
+                "auditEventsPurged": purged.audit_events,
+            }
+            log.info("periodic clean-up", extra={"fields": fields})
 
 
 def persisted_queries(settings: Settings) -> PersistedQueries:
@@ -123,12 +126,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Deadlines(settings.database_connect_seconds, settings.database_statement_seconds),
         )
         await _ensure_an_agreement()
-        clean_up = asyncio.create_task(_clean_up_periodically())
+        cleaning = asyncio.create_task(_clean_up_periodically(settings))
         await kit.claims.start(deliver=settings.delivery_worker, clean_up=True)
         try:
             yield
         finally:
-            clean_up.cancel()
+            cleaning.cancel()
             await kit.claims.stop()
             await close_database()
             serving.release()

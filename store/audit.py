@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from models.audit import AuditEvent
 from store.records import AccountEvent, AuditEntry
-from store.tortoise_adapter import Insert
+from store.tortoise_adapter import Insert, delete_in_batches
 
 INSERT_EVENT = Insert(AuditEvent)
 
@@ -34,3 +35,8 @@ async def events_of_account(account_id: int, events: list[str], limit: int) -> l
 
 async def count(event: str) -> int:
     return await AuditEvent.filter(event=event).count()
+
+
+async def purge_before(cutoff: datetime) -> int:
+    """Delete the events that occurred before ``cutoff``; how many."""
+    return await delete_in_batches(AuditEvent, AuditEvent.filter(occurred_at__lt=cutoff))

@@ -223,8 +223,10 @@ class RegistryContract:
 class ImportCounts:
     contracts_created: int
     contracts_updated: int
+    contracts_unchanged: int
     certificates_created: int
     certificates_updated: int
+    certificates_unchanged: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +21,14 @@ from store.parts import (
     session_from,
 )
 from store.records import AuditEntry, Session, SignedIn
-from store.tortoise_adapter import Insert, JoinedSelect, insert_both, transaction
+from store.tortoise_adapter import (
+    Insert,
+    JoinedRows,
+    JoinedSelect,
+    delete_in_batches,
+    insert_both,
+    transaction,
+)
 
 # The session, its account, the agreement status (R12) and the files (R11), in one statement:
 # most requests of a signed-in member need all of them.
@@ -34,18 +42,40 @@ _SIGNED_IN = JoinedSelect(
 _INSERT_SESSION = Insert(SessionRow)
 
 
+# Records decoded from the rows they came from, the last so many: equal rows make equal
+# (frozen) records, and a member's rows change seldom, while decoding them (timestamps, JSON,
+# a dozen records) was a tenth of a signed-in request's CPU (bench/README.md).
+_DECODED: OrderedDict[Hashable, SignedIn] = OrderedDict()
+DECODED_SESSIONS = 1024
+
+
 async def signed_in(token_digest: str) -> SignedIn | None:
     """The live session behind a token digest, whatever its expiry (the rules judge that)."""
     joined = await _SIGNED_IN.fetch(token_digest)
     if not joined.rows:
         return None
+    version = tuple(tuple(r) for r in joined.rows)
+    try:
+        known = _DECODED.get(version)
+    except TypeError:  # a driver's unhashable value: decode every time
+        return _decode(joined, version)
+    if known is not None:
+        _DECODED.move_to_end(version)
+        return known
+    decoded = _DECODED[version] = _decode(joined, version)
+    if len(_DECODED) > DECODED_SESSIONS:
+        _DECODED.popitem(last=False)
+    return decoded
+
+
+def _decode(joined: JoinedRows, version: Hashable) -> SignedIn:
     row = joined.rows[0]
     return SignedIn(
         session=session_from(joined, row),
         account=account_from(joined, row),
         files=files_from_rows(joined),
         agreement_accepted=bool(joined.computed("accepted_current", row)),
-        version=tuple(tuple(r) for r in joined.rows),
+        version=version,
     )
 
 
@@ -154,3 +184,8 @@ async def open_of(account_id: int) -> list[Session]:
         )
         for r in rows
     ]
+
+
+async def purge_expired(now: datetime) -> int:
+    """Delete the sessions past their absolute limit; how many."""
+    return await delete_in_batches(SessionRow, SessionRow.filter(expires_at__lt=now))

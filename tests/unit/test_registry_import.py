@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
+from gateway import json_stream, registry
 from gateway.registry import (
     ImportSummary,
     RegistryInvalid,
     import_registry,
     import_registry_file,
-    read_registry_file,
 )
 from gateway.vocabulary import ServiceType
 from models.accounts import Account, AccountCertificate
@@ -176,11 +176,16 @@ async def test_the_example_file_creates_its_contracts_and_certificates(db, tmp_p
     summary = await import_registry_file(path)
 
     assert summary == ImportSummary(
-        contracts_created=4, contracts_updated=0, certificates_created=5, certificates_updated=0
+        contracts_created=4,
+        contracts_updated=0,
+        contracts_unchanged=0,
+        certificates_created=5,
+        certificates_updated=0,
+        certificates_unchanged=0,
     )
     assert summary.describe() == (
-        "registry imported: 4 contracts (4 created, 0 updated), "
-        "5 certificates (5 created, 0 updated)"
+        "registry imported: 4 contracts (4 created, 0 updated, 0 unchanged), "
+        "5 certificates (5 created, 0 updated, 0 unchanged)"
     )
     contracts = {c.number: c for c in await Contract.all()}
     assert set(contracts) == {"G81234", "G55007", "RC3090", "RA0042"}
@@ -208,22 +213,62 @@ async def test_the_example_file_creates_its_contracts_and_certificates(db, tmp_p
     assert annuity.coverages == []
 
 
-async def test_a_second_import_updates_every_record_and_keeps_their_ids(db):
+async def test_a_second_import_of_the_same_file_writes_nothing_and_keeps_the_ids(db):
     await import_registry(_example())
     contract_ids = dict(await Contract.all().values_list("number", "id"))
     certificate_ids = await _ids()
+    stamps = dict(await Certificate.all().values_list("id", "updated_at"))
 
     summary = await import_registry(_example())
 
     assert summary == ImportSummary(
-        contracts_created=0, contracts_updated=4, certificates_created=0, certificates_updated=5
+        contracts_created=0,
+        contracts_updated=0,
+        contracts_unchanged=4,
+        certificates_created=0,
+        certificates_updated=0,
+        certificates_unchanged=5,
     )
     assert summary.describe() == (
-        "registry imported: 4 contracts (0 created, 4 updated), "
-        "5 certificates (0 created, 5 updated)"
+        "registry imported: 4 contracts (0 created, 0 updated, 4 unchanged), "
+        "5 certificates (0 created, 0 updated, 5 unchanged)"
     )
     assert dict(await Contract.all().values_list("number", "id")) == contract_ids
     assert await _ids() == certificate_ids
+    assert dict(await Certificate.all().values_list("id", "updated_at")) == stamps
+
+
+async def test_a_re_import_counts_and_writes_only_the_records_that_changed(db):
+    """Issue 20: what differs from the stored record, and nothing else, is updated."""
+    example = REPO / "contract" / "registry.example.json"
+    await import_registry_file(example)
+    document = json.loads(example.read_text(encoding="utf-8"))
+    certificates = await _ids()
+    stamps = dict(await Certificate.all().values_list("id", "updated_at"))
+    contract_stamps = dict(await Contract.all().values_list("number", "updated_at"))
+    # one certificate's own value, one contract's claim rules, one dependent of another file
+    document["contracts"][1]["certificates"][0]["coverages"][0]["tier"] = "COUPLE"
+    document["contracts"][3]["claimRules"] = [
+        {"serviceType": "DENTAL_CARE", "reimbursementPercent": 50, "annualMaximumCents": None}
+    ]
+    genevieve = document["contracts"][0]["certificates"][0]
+    genevieve["dependents"][0]["lastName"] = "Roy-Côté"
+    # reordered keys and coverages given as they were: not a change
+    samuel = document["contracts"][0]["certificates"][1]
+    document["contracts"][0]["certificates"][1] = dict(reversed(list(samuel.items())))
+
+    summary = await import_registry(document)
+
+    assert (summary.contracts_updated, summary.contracts_unchanged) == (1, 3)
+    assert (summary.certificates_updated, summary.certificates_unchanged) == (2, 3)
+    assert (summary.contracts_created, summary.certificates_created) == (0, 0)
+    after = dict(await Certificate.all().values_list("id", "updated_at"))
+    changed = {certificates[("G55007", "7710")], certificates[("G81234", "0004417")]}
+    assert {i for i in after if after[i] != stamps[i]} == changed
+    contracts_after = dict(await Contract.all().values_list("number", "updated_at"))
+    assert [n for n in contracts_after if contracts_after[n] != contract_stamps[n]] == ["RA0042"]
+    assert (await Dependent.get(first_name="Mathieu")).last_name == "Roy-Côté"
+    assert (await Certificate.get(contract__number="G55007")).coverages[0]["tier"] == "COUPLE"
 
 
 async def test_changed_fields_are_updated_in_place_and_links_survive(db):
@@ -276,10 +321,16 @@ async def test_records_absent_from_a_later_file_are_left_as_they_are(db):
     summary = await import_registry(later)
 
     assert summary == ImportSummary(
-        contracts_created=0, contracts_updated=1, certificates_created=1, certificates_updated=0
+        contracts_created=0,
+        contracts_updated=1,
+        contracts_unchanged=0,
+        certificates_created=1,
+        certificates_updated=0,
+        certificates_unchanged=0,
     )
     assert summary.describe() == (
-        "registry imported: 1 contract (0 created, 1 updated), 1 certificate (1 created, 0 updated)"
+        "registry imported: 1 contract (0 created, 1 updated, 0 unchanged), "
+        "1 certificate (1 created, 0 updated, 0 unchanged)"
     )
     after = await _ids()
     assert {key: after[key] for key in before} == before
@@ -341,23 +392,90 @@ async def test_a_file_with_bad_records_imports_nothing_and_names_each_one(db):
 
 async def test_a_failure_while_writing_leaves_the_database_as_it_was(db, monkeypatch):
     """Validation catches bad data; this is the transaction's part, for what it cannot see."""
-    original = store_registry._upsert_certificates
+    original = store_registry.RegistryWriter._write_certificates
     calls = 0
 
-    async def fail_on_the_second_contract(*args: Any) -> tuple[int, int]:
+    async def fail_once_written(*args: Any) -> None:
         nonlocal calls
         calls += 1
-        if calls == 2:
-            raise ConnectionError("the database went away")
-        return await original(*args)
+        await original(*args)
+        raise ConnectionError("the database went away")
 
-    monkeypatch.setattr(store_registry, "_upsert_certificates", fail_on_the_second_contract)
+    monkeypatch.setattr(store_registry.RegistryWriter, "_write_certificates", fail_once_written)
     with pytest.raises(ConnectionError):
         await import_registry(_example())
 
-    assert calls == 2
+    assert calls == 1
     assert await Contract.all().count() == 0
     assert await Certificate.all().count() == 0
+
+
+async def test_a_bad_record_after_written_batches_rolls_them_back(db, monkeypatch):
+    """Contracts are written as they come; a bad one later in the file undoes them all."""
+    monkeypatch.setattr(registry, "_BATCH_CERTIFICATES", 2)
+    good = [_contract(f"G{n}", _certificate("1"), _certificate("2")) for n in range(5)]
+    bad = _contract("G9", _certificate("1", status="GONE"))
+
+    problems = await _problems({"contracts": [*good, bad, *good[:1]]})
+
+    assert problems == [
+        "contracts[5].certificates[0].status: expected one of ACTIVE, SUSPENDED, TERMINATED,"
+        ' got "GONE"',
+        'contracts[6].number: "G0" already used by contracts[0]',
+    ]
+    assert await Contract.all().count() == 0
+    assert await Certificate.all().count() == 0
+
+
+async def test_a_file_is_read_a_contract_at_a_time_with_the_same_problems(
+    db, tmp_path: Path, monkeypatch
+):
+    """The streamed reader names what ``json.loads`` and the checks would name, anywhere in a
+    file read in many pieces."""
+    monkeypatch.setattr(json_stream, "_CHUNK_BYTES", 7)
+    path = tmp_path / "registry.json"
+    document = _example()
+    document["contracts"][1]["certificates"][0]["firstName"] = "É" * 101
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    path.write_text('{"version": 2, ' + text[1:], encoding="utf-8")
+    with pytest.raises(RegistryInvalid) as raised:
+        await import_registry_file(path)
+    assert raised.value.problems == [
+        "version: unknown key",
+        "contracts[1].certificates[0].firstName: longer than 100 characters (101)",
+    ]
+
+    path.write_text(json.dumps(_example(), indent=2), encoding="utf-8")
+    summary = await import_registry_file(path)
+    assert (summary.contracts_created, summary.certificates_created) == (4, 5)
+    assert (await Certificate.get(contract__number="RA0042")).first_name == "Samuel"
+
+    broken = json.dumps(_example(), indent=2).replace('"SUSPENDED",', '"SUSPENDED"', 1)
+    path.write_text(broken + "\n", encoding="utf-8")
+    with pytest.raises(RegistryInvalid) as raised:
+        await import_registry_file(path)
+    with pytest.raises(json.JSONDecodeError) as expected:
+        json.loads(broken)
+    error = expected.value
+    assert raised.value.problems == [
+        f"$: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+    ]
+    path.write_text(json.dumps(_example()) + " []", encoding="utf-8")
+    with pytest.raises(RegistryInvalid) as raised:
+        await import_registry_file(path)
+    assert raised.value.problems[0].startswith("$: not valid JSON (line 1, column ")
+    assert raised.value.problems[0].endswith(": Extra data)")
+    for text, problem in [
+        ("[]", "$: expected an object, got a list"),
+        ("{}", "contracts: missing"),
+        ('{"contracts": 3}', "contracts: expected a list, got 3"),
+        ('{"contracts": [], "contracts": []}', "contracts: given twice in one object"),
+        ("", "$: not valid JSON (line 1, column 1: Expecting value)"),
+    ]:
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(RegistryInvalid) as raised:
+            await import_registry_file(path)
+        assert raised.value.problems == [problem], text
 
 
 async def test_characters_no_database_can_store_are_refused(db):
@@ -402,23 +520,24 @@ async def test_a_file_that_is_not_json_is_refused_with_its_position(db, tmp_path
     assert await Contract.all().count() == 0
 
 
-def test_unreadable_files_are_refused_with_the_reason(tmp_path: Path):
+async def test_unreadable_files_are_refused_with_the_reason(db, tmp_path: Path):
     missing = tmp_path / "missing.json"
     with pytest.raises(RegistryInvalid) as raised:
-        read_registry_file(missing)
+        await import_registry_file(missing)
     assert raised.value.problems == [f"$: cannot read {missing} (No such file or directory)"]
 
     latin1 = tmp_path / "latin1.json"
     latin1.write_bytes('{"contracts": [{"sponsorName": "Coopérative"}]}'.encode("latin-1"))
     with pytest.raises(RegistryInvalid) as raised:
-        read_registry_file(latin1)
+        await import_registry_file(latin1)
     assert raised.value.problems == ["$: not UTF-8 text (byte 0xE9 at offset 36)"]
 
 
-def test_a_byte_order_mark_is_accepted(tmp_path: Path):
+async def test_a_byte_order_mark_is_accepted(db, tmp_path: Path):
     path = tmp_path / "registry.json"
-    path.write_bytes(b"\xef\xbb\xbf" + b'{"contracts": []}')
-    assert read_registry_file(path) == {"contracts": []}
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(_example()).encode())
+    summary = await import_registry_file(path)
+    assert summary.certificates_created == 5
 
 
 async def test_duplicate_numbers_are_named_with_their_first_use(db):
@@ -455,7 +574,12 @@ async def test_numbers_match_trimmed_and_upper_cased(db):
     summary = await import_registry({"contracts": [later]})
 
     assert summary == ImportSummary(
-        contracts_created=0, contracts_updated=1, certificates_created=1, certificates_updated=1
+        contracts_created=0,
+        contracts_updated=1,
+        contracts_unchanged=0,
+        certificates_created=1,
+        certificates_updated=1,
+        certificates_unchanged=0,
     )
     after = await _ids()
     assert after[("G81234", "0004418")] == ids[("G81234", "0004418")]
@@ -473,8 +597,8 @@ async def test_one_certificate_number_under_two_contracts_is_two_files(db):
 
 
 async def test_the_demo_registry_holds_the_example_and_imports(db):
-    document = read_registry_file(DEMO_REGISTRY)
-    example = read_registry_file(REPO / "contract" / "registry.example.json")
+    document = json.loads(DEMO_REGISTRY.read_text(encoding="utf-8"))
+    example = json.loads((REPO / "contract" / "registry.example.json").read_text(encoding="utf-8"))
     assert isinstance(document, dict) and isinstance(example, dict)
     assert document["contracts"][: len(example["contracts"])] == example["contracts"]
 

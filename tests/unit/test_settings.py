@@ -26,6 +26,8 @@ def test_values_are_parsed():
             "GATEWAY_COOKIE_SECURE": "false",
             "GATEWAY_ANSWER_CACHE_SIZE": "0",
             "GATEWAY_ARGON2_THREADS": "1",
+            "GATEWAY_HASHING_CPU_SHARE": "0",
+            "GATEWAY_HASHING_NICE": "0",
         }
     )
     assert settings.database_url == "postgres://gw@db.internal:5433/gateway"
@@ -33,6 +35,7 @@ def test_values_are_parsed():
     assert settings.cookie_secure is False
     assert settings.answer_cache_size == 0
     assert settings.argon2_threads == 1
+    assert (settings.hashing_cpu_share, settings.hashing_nice) == (0, 0)
 
 
 @pytest.mark.parametrize(
@@ -48,6 +51,9 @@ def test_values_are_parsed():
         ("GATEWAY_LOG_LEVEL", "LOUD"),
         ("GATEWAY_ANSWER_CACHE_SIZE", "-1"),
         ("GATEWAY_ARGON2_THREADS", "0"),
+        ("GATEWAY_HASHING_CPU_SHARE", "91"),
+        ("GATEWAY_HASHING_CPU_SHARE", "-5"),
+        ("GATEWAY_HASHING_NICE", "20"),
     ],
 )
 def test_a_wrong_value_names_its_variable(variable, value):
