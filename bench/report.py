@@ -1,4 +1,4 @@
-"""The figures of one benchmark run, the floors of issue 7, and bench/results.md."""
+"""The figures of one benchmark run, the floors of issues 7 and 20, and bench/results.md."""
 
 from __future__ import annotations
 
@@ -7,12 +7,18 @@ from dataclasses import dataclass, field
 from cpu import CpuUse
 from loadgen import LoadResult
 
-# Issue 7's floors, on this machine, for one worker.
-VIEWER_TO_HELLO_FLOOR = 0.25
-SIGN_IN_TO_ARGON2_FLOOR = 0.85
+# Issue 20's floors, on this machine: each holds on SQLite with 1 worker and on PostgreSQL
+# with 2.
+VIEWER_TO_HELLO_FLOOR = 0.70
+SIGN_IN_TO_ARGON2_FLOOR = 0.90
+# Fair sharing: signIn beside a viewer load that would take every core, and the reverse.
+SIGN_IN_UNDER_VIEWER_FLOOR = 0.30
+SIGN_IN_UNDER_VIEWER_P99_MS = 2000.0
 VIEWER_P99_UNDER_SIGN_IN_MS = 250.0
-PEAK_RSS_MB = 250.0
-SQL_PER_VIEWER = 3
+# Two hashes per registration (the password, the mother's first name): 0.5 is the ceiling.
+REGISTER_TO_ARGON2_FLOOR = 0.45
+SQL_PER_VIEWER = 1
+PEAK_RSS_MB = 150.0
 # A load during which other work took this many cores is flagged: its figures are low.
 OTHER_CORES_WARNING = 0.25
 
@@ -95,13 +101,12 @@ def floors(report: BackendReport) -> list[Floor]:
         )
     viewer_sql = {k: rows[k].sql for k in ("viewer-1", "viewer-10", "viewer-apq") if k in rows}
     if viewer_sql and all(v is not None for v in viewer_sql.values()):
-        worst = max(v for v in viewer_sql.values() if v is not None)
         checks.append(
             Floor(
-                "SQL queries per viewer request (1 file / 10 files / APQ)",
+                "SQL statements per signed-in request (viewer: 1 file / 10 files / APQ)",
                 " / ".join(str(v) for v in viewer_sql.values()),
-                f"≤ {SQL_PER_VIEWER}",
-                worst <= SQL_PER_VIEWER,
+                f"= {SQL_PER_VIEWER}",
+                all(v == SQL_PER_VIEWER for v in viewer_sql.values()),
             )
         )
     if "sign-in" in rows and report.argon2 is not None:
@@ -114,14 +119,37 @@ def floors(report: BackendReport) -> list[Floor]:
                 ratio >= SIGN_IN_TO_ARGON2_FLOOR,
             )
         )
+    if "sign-in-under-viewer" in rows and report.argon2 is not None:
+        during = rows["sign-in-under-viewer"].result
+        ratio = _ratio(during.rate, report.argon2.rate)
+        checks.append(
+            Floor(
+                "signIn beside the viewer load / argon2 limit, and its p99",
+                f"{ratio:.3f} ({during.rate:.1f} / {report.argon2.rate:.1f} per s), "
+                f"p99 {_ms(during.p99_ms)}",
+                f"≥ {SIGN_IN_UNDER_VIEWER_FLOOR}, p99 < {SIGN_IN_UNDER_VIEWER_P99_MS / 1000:.0f} s",
+                ratio >= SIGN_IN_UNDER_VIEWER_FLOOR and during.p99_ms < SIGN_IN_UNDER_VIEWER_P99_MS,
+            )
+        )
     if "viewer-under-sign-in" in rows:
         p99 = rows["viewer-under-sign-in"].result.p99_ms
         checks.append(
             Floor(
-                "viewer p99 while signIn saturates the CPU",
+                "viewer p99 beside the signIn load",
                 f"{p99:.0f} ms",
                 f"< {VIEWER_P99_UNDER_SIGN_IN_MS:.0f} ms",
                 p99 < VIEWER_P99_UNDER_SIGN_IN_MS,
+            )
+        )
+    if "register" in rows and report.argon2 is not None:
+        ratio = _ratio(rows["register"].result.rate, report.argon2.rate)
+        checks.append(
+            Floor(
+                "register / argon2 limit (two hashes each: 0.5 at most)",
+                f"{ratio:.3f} ({rows['register'].result.rate:.1f} / "
+                f"{report.argon2.rate:.1f} per s)",
+                f"≥ {REGISTER_TO_ARGON2_FLOOR}",
+                ratio >= REGISTER_TO_ARGON2_FLOOR,
             )
         )
     if report.gateway_peak_rss_mb:
@@ -187,7 +215,7 @@ def floors_table(report: BackendReport) -> list[str]:
 
 
 def ratio_lines(report: BackendReport) -> list[str]:
-    """What the floors do not say: what APQ saves, what register and 10 files cost."""
+    """What the floors do not say: what APQ saves, what 10 files cost."""
     rows = report.rows
     lines = []
     if "viewer-1" in rows and "viewer-apq" in rows:
@@ -203,12 +231,6 @@ def ratio_lines(report: BackendReport) -> list[str]:
     if "viewer-1" in rows and "viewer-10" in rows:
         ratio = _ratio(rows["viewer-10"].result.rate, rows["viewer-1"].result.rate)
         lines.append(f"- viewer with 10 files: {ratio:.2f} x the throughput with 1 file.")
-    if "register" in rows and report.argon2 is not None:
-        ratio = _ratio(rows["register"].result.rate, report.argon2.rate)
-        lines.append(
-            f"- register / argon2 limit: {ratio:.3f} (at most 0.5: each registration hashes "
-            "the password and the mother's first name)."
-        )
     if "viewer-1" in rows and "viewer-under-sign-in" in rows:
         alone, during = rows["viewer-1"].result, rows["viewer-under-sign-in"].result
         lines.append(

@@ -40,19 +40,21 @@ class StoredPassword:
     pepper_id: str | None
 
 
-def _yield_to_the_event_loop() -> None:
+def _yield_to_the_event_loop(nice: int) -> None:
     """Lower this hashing thread's scheduling priority (Linux sets nice per thread).
 
     Hashing still gets every idle cycle, but while sign-ins saturate the cores the event loop
-    thread comes first, so other requests keep their latency.
+    thread comes first, so other requests keep their latency (``GATEWAY_HASHING_NICE``).
     """
-    with contextlib.suppress(OSError, AttributeError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    if nice:
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
 
 
 class Hasher:
     def __init__(self, settings: Settings) -> None:
         self._threads = settings.argon2_threads or os.cpu_count() or 1
+        self._nice = settings.hashing_nice
         self._hasher = PasswordHasher(
             time_cost=settings.argon2_time_cost,
             memory_cost=settings.argon2_memory_kib,
@@ -60,6 +62,7 @@ class Hasher:
             type=Type.ID,
         )
         self._executor: ThreadPoolExecutor | None = None
+        self._waiting = 0
         self._dummy_hash: str | None = None
         self._peppers = dict(settings.password_pepper)
         self._current_pepper = settings.password_pepper[0][0] if settings.password_pepper else None
@@ -72,16 +75,36 @@ class Hasher:
                 max_workers=self._threads,
                 thread_name_prefix="argon2",
                 initializer=_yield_to_the_event_loop,
+                initargs=(self._nice,),
             )
         return self._executor
 
+    @property
+    def threads(self) -> int:
+        """The cores this process hashes on: its share of the machine's."""
+        return self._threads
+
+    @property
+    def waiting(self) -> int:
+        """Hashes asked for and not finished, queued or running: while there are any, reads
+        leave these threads a share of the CPU (``server/fair_share.py``)."""
+        return self._waiting
+
     async def hash(self, secret: str | bytes) -> str:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, self._hash_now, secret)
+        self._waiting += 1
+        try:
+            return await loop.run_in_executor(self.executor, self._hash_now, secret)
+        finally:
+            self._waiting -= 1
 
     async def verify(self, stored_hash: str, secret: str | bytes) -> bool:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, self._verify_now, stored_hash, secret)
+        self._waiting += 1
+        try:
+            return await loop.run_in_executor(self.executor, self._verify_now, stored_hash, secret)
+        finally:
+            self._waiting -= 1
 
     async def verify_dummy(self, secret: str | bytes) -> None:
         """Spend the time a real verification costs, so an unknown user code is not faster."""

@@ -120,6 +120,10 @@ class Answers:
 
         self._memoisable = memoisable
 
+    def may_remember(self, query: str) -> bool:
+        """Whether answers to this document can be remembered at all (cached by its text)."""
+        return bool(self.size) and self._memoisable(query)
+
     def key(
         self,
         query: str | None,

@@ -7,9 +7,9 @@ import asyncio
 import logging
 import time
 import uuid
+from collections.abc import Iterable
 
 import orjson
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.i18n import Language, translate
@@ -62,19 +62,9 @@ class RequestContext:
             if message["type"] == "http.response.start":
                 started_response = True
                 status = message["status"]
-                response_headers = MutableHeaders(scope=message)
-                response_headers["X-Request-Id"] = request_id
-                response_headers["X-Content-Type-Options"] = "nosniff"
-                response_headers["Referrer-Policy"] = "no-referrer"
-                response_headers["X-Frame-Options"] = "DENY"
-                if "content-security-policy" not in response_headers:
-                    response_headers["Content-Security-Policy"] = API_CSP
-                # Answers depend on the caller (a session, a key): no cache may keep them.
-                # The static pages say themselves how they may be cached.
-                if "cache-control" not in response_headers:
-                    response_headers["Cache-Control"] = "no-store"
-                if https:
-                    response_headers["Strict-Transport-Security"] = HSTS
+                message["headers"] = _with_safety_headers(
+                    message.get("headers", ()), request_id, https
+                )
             await send(message)
 
         try:
@@ -118,6 +108,45 @@ class RequestContext:
                     }
                 },
             )
+
+
+# Set on every response, replacing the application's own (raw ASGI headers: Starlette's
+# MutableHeaders scanned the whole list at each of seven assignments, on every request).
+_ALWAYS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+)
+_REPLACED = frozenset({b"x-request-id", *(name for name, _ in _ALWAYS)})
+_REPLACED_OVER_HTTPS = _REPLACED | {b"strict-transport-security"}
+_CSP = (b"content-security-policy", API_CSP.encode())
+# Answers depend on the caller (a session, a key): no cache may keep them. The static pages
+# say themselves how they may be cached.
+_NO_STORE = (b"cache-control", b"no-store")
+_HSTS = (b"strict-transport-security", HSTS.encode())
+
+
+def _with_safety_headers(
+    headers: Iterable[tuple[bytes, bytes]], request_id: str, https: bool
+) -> list[tuple[bytes, bytes]]:
+    """The response's headers with the request id and the browser-safety headers."""
+    replaced = _REPLACED_OVER_HTTPS if https else _REPLACED
+    kept = []
+    present = set()
+    for name, value in headers:
+        lowered = name.lower()
+        present.add(lowered)
+        if lowered not in replaced:
+            kept.append((name, value))
+    kept.append((b"x-request-id", request_id.encode()))
+    kept.extend(_ALWAYS)
+    if _CSP[0] not in present:
+        kept.append(_CSP)
+    if _NO_STORE[0] not in present:
+        kept.append(_NO_STORE)
+    if https:
+        kept.append(_HSTS)
+    return kept
 
 
 _INTERNAL_ERROR_START: Message = {

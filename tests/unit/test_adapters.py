@@ -5,6 +5,7 @@ request. ``pyproject.toml`` pins the versions these were written for."""
 from __future__ import annotations
 
 import inspect
+from datetime import date
 
 import pytest
 from graphql import GraphQLSchema, parse
@@ -15,7 +16,8 @@ from models.accounts import Account
 from models.audit import AuditEvent
 from schema import build_schema
 from schema.strawberry_internals import code_of_library_message, core_schema, validate_document
-from store.tortoise_adapter import Insert, JoinedSelect, Part
+from store.statement_log import collecting_statements
+from store.tortoise_adapter import Insert, JoinedSelect, Part, transaction
 
 
 def test_strawberry_exposes_graphql_cores_schema():
@@ -81,3 +83,45 @@ async def test_plans_compose_from_the_models_columns(db):
     insert = Insert(AuditEvent)
     assert insert.sql("postgres").startswith('INSERT INTO "audit_event"')
     assert insert.sql("postgres").endswith('RETURNING "id"')
+
+
+def test_tortoise_sqlite_client_internals_the_direct_read_uses():
+    """``_read_on_this_thread`` opens its own connection on the client's file and logs each
+    statement where the statement counter listens."""
+    from tortoise.backends.sqlite.client import SqliteClient
+
+    client = SqliteClient("/nonexistent/x.sqlite3", connection_name="probe")
+    assert client.filename == "/nonexistent/x.sqlite3"
+    assert client._connection is None
+    assert client.log.name == "tortoise.db_client"
+
+
+_ACCOUNTS = JoinedSelect([], "", extras=[("n", '(SELECT COUNT(*) FROM "account")')])
+
+
+async def _accounts() -> int:
+    joined = await _ACCOUNTS.fetch()
+    return int(joined.computed("n", joined.rows[0]))
+
+
+async def test_a_read_inside_a_transaction_sees_its_own_writes(db):
+    """SQLite reads outside a transaction go through a connection of their own (issue 20):
+    inside one, the transaction's connection must read, or it would miss its own writes;
+    either way each read is logged once, where the statement counter listens."""
+    assert await _accounts() == 0
+    with collecting_statements() as statements:
+        async with transaction():
+            await Account.create(
+                user_code="Direct1",
+                user_code_canonical="direct1",
+                password_hash="x",
+                password_hint="hint",
+                mothers_first_name_hash="x",
+                date_of_birth=date(1980, 1, 2),
+                first_name="Ada",
+                last_name="Direct",
+                preferred_language="fr",
+            )
+            assert await _accounts() == 1
+        assert await _accounts() == 1
+    assert sum("COUNT(*)" in statement for statement in statements) == 2
