@@ -175,6 +175,7 @@ async def with_receipts(
     limits = httpx.Limits(max_connections=concurrency + 4)
     pairs: list[float] = []
     failures = 0
+    transport_errors: list[str] = []
     counter = iter(range(first_day, first_day + 10_000_000))
     deadline = time.monotonic() + seconds
 
@@ -187,12 +188,17 @@ async def with_receipts(
             while time.monotonic() < deadline:
                 n = next(counter)
                 started = time.perf_counter()
-                uploaded = await client.post(
-                    "/graphql",
-                    data={"operations": UPLOAD_OPERATIONS, "map": '{"0": ["variables.file"]}'},
-                    files={"0": ("recu.jpg", photo, "image/jpeg")},
-                    headers={**headers, "GraphQL-Preflight": "1"},
-                )
+                try:
+                    uploaded = await client.post(
+                        "/graphql",
+                        data={"operations": UPLOAD_OPERATIONS, "map": '{"0": ["variables.file"]}'},
+                        files={"0": ("recu.jpg", photo, "image/jpeg")},
+                        headers={**headers, "GraphQL-Preflight": "1"},
+                    )
+                except httpx.TransportError as error:
+                    failures += 1
+                    transport_errors.append(type(error).__name__)
+                    continue
                 receipt = ((uploaded.json().get("data") or {}).get("uploadReceipt") or {}).get(
                     "receipt"
                 )
@@ -231,6 +237,7 @@ async def with_receipts(
     return {
         "pairs": len(pairs),
         "failures": failures,
+        "transport_errors": sorted(set(transport_errors)),
         "per_second": len(pairs) / elapsed,
         "p50": statistics.median(pairs) if pairs else float("nan"),
         "p99": pairs[max(0, int(len(pairs) * 0.99) - 1)] if pairs else float("nan"),
@@ -513,9 +520,10 @@ def report(name: str, result: dict[str, Any]) -> list[str]:
     lines.append(
         f"| receipt + claim pair p50 / p99 (s) | {receipt['p50']:.3f} / {receipt['p99']:.3f} | | |"
     )
+    dropped = ", ".join(receipt["transport_errors"]) or "none"
     lines.append(
-        f"| receipt load: pairs, refused, delivered | {receipt['pairs']}, "
-        f"{receipt['failures']}, {receipt['delivered']} | | |"
+        f"| receipt load: pairs, refused, delivered; connections dropped | {receipt['pairs']}, "
+        f"{receipt['failures']}, {receipt['delivered']}; {dropped} | | |"
     )
     return lines
 
