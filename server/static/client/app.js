@@ -39,7 +39,8 @@ export const state = {
   notice: null, // {key, params} shown once on the next view
   returnTo: null, // where a signed-out member was going, for after the sign-in
   prefill: null, // a user code to put in the sign-in form
-  security: null,
+  security: null, // sessions and security events, for the security page
+  checkedSession: false, // whether the first page asked for a session left in the cookie
 };
 
 export function element(tag, className, text) {

@@ -128,7 +128,7 @@ function dateValue(form, name) {
 }
 
 /** "85,50", "85.50", "1 234,56 $" as cents; "" when empty, null when not an amount. */
-export function cents(text) {
+function cents(text) {
   const cleaned = text.replace(/[\s\u00a0\u202f$]/g, "");
   if (!cleaned) return "";
   const match = /^(\d{1,7})(?:[.,](\d{1,2}))?$/.exec(cleaned);
