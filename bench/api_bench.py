@@ -45,7 +45,7 @@ from cpu import CpuMeter, CpuUse
 from loadgen import LoadResult, LoadSpec, find_wrk, start_load, wrk_version
 from members import Picks, Prepared
 from report import Argon2Limit, BackendReport, Row
-from servers import Server, free_port, running
+from servers import Server, free_port, reference_server, running
 
 from gateway.settings import Settings, load_settings
 
@@ -365,16 +365,7 @@ def run_backend(
         "viewer-apq": len(members.APQ_BODY.encode()),
     }
 
-    port = free_port()
-    reference = Server(
-        "reference app",
-        [sys.executable, str(BENCH / "reference_app.py"), f"--port={port}", f"--workers={workers}"],
-        env=env,
-        port=port,
-        workers=workers,
-        log_path=workdir / f"reference-{workers}.log",
-        ready_path="/graphql?query=%7Bhello%7D",
-    )
+    reference = reference_server(env, workers, workdir / f"reference-{workers}.log")
     with running(reference):
         hello = LoadSpec(
             reference.base_url + "/graphql", (members.HELLO_BODY,), members.HELLO_EXPECT

@@ -56,7 +56,7 @@ import members
 from cpu import CpuMeter, CpuUse
 from loadgen import LoadResult, LoadSpec, find_wrk, start_load, wrk_version
 from report import VIEWER_TO_HELLO_FLOOR
-from servers import Server, free_port, running
+from servers import Server, free_port, reference_server, running
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -483,16 +483,7 @@ def run(
 
     # As make bench measures issue 20's viewer floor: one worker on SQLite, two on PostgreSQL.
     workers = 1 if backend == "SQLite" else 2
-    port = free_port()
-    reference = Server(
-        "reference app",
-        [sys.executable, str(BENCH / "reference_app.py"), f"--port={port}", f"--workers={workers}"],
-        env=env,
-        port=port,
-        workers=workers,
-        log_path=workdir / f"reference-{backend}-{certificates}.log",
-        ready_path="/graphql?query=%7Bhello%7D",
-    )
+    reference = reference_server(env, workers, workdir / f"reference-{backend}-{certificates}.log")
     with running(reference):
         log(f"{label}: reference {{ hello }}")
         hello = LoadSpec(

@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -160,3 +161,19 @@ def running(server: Server) -> Iterator[Server]:
         yield server
     finally:
         server.stop()
+
+
+def reference_server(env: dict[str, str], workers: int, log_path: Path) -> Server:
+    """bench/reference_app.py (bare Strawberry's ``{ hello }``) on a free port, served with
+    the gateway's uvicorn options and worker count: the denominator of the viewer ratios."""
+    port = free_port()
+    script = Path(__file__).resolve().parent / "reference_app.py"
+    return Server(
+        "reference app",
+        [sys.executable, str(script), f"--port={port}", f"--workers={workers}"],
+        env=env,
+        port=port,
+        workers=workers,
+        log_path=log_path,
+        ready_path="/graphql?query=%7Bhello%7D",
+    )
