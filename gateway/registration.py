@@ -48,12 +48,13 @@ def _typed_inputs(form: RegistrationForm) -> list[str]:
 
 
 def format_problems(form: RegistrationForm) -> list[Problem]:
-    """Every rule that needs no database, all reported at once."""
+    """Every rule that needs no database, all reported at once; but how guessable the password
+    is, which ``register_member`` judges once it knows the names on the certificate."""
     problems = [
         *rules.check_number(form.contract_number, "contractNumber"),
         *rules.check_number(form.certificate_number, "certificateNumber"),
         *rules.check_user_code(form.user_code),
-        *rules.check_password(form.password, form.user_code, user_inputs=_typed_inputs(form)),
+        *rules.check_password_rules(form.password, form.user_code),
         *rules.check_confirmation(
             form.password, form.password_confirmation, "passwordConfirmation"
         ),
@@ -104,7 +105,7 @@ async def _identity_problems(
             return None, [Problem(ErrorCode.IDENTITY_NOT_VERIFIED)]
         await kit.ledger.succeeded(attempt)
     problems = []
-    if await files.owner_of(certificate.id) is not None:
+    if certificate.owner_account_id is not None:
         problems.append(Problem(ErrorCode.CERTIFICATE_ALREADY_REGISTERED, "certificateNumber"))
     if not rules.check_user_code(form.user_code) and await accounts.code_taken(
         canonical_user_code(form.user_code)
@@ -132,8 +133,8 @@ async def register_member(
     if numbers_given:
         certificate, identity_problems = await _identity_problems(form, origin, kit)
         problems += identity_problems
-    if certificate is not None and not any(p.field == "password" for p in problems):
-        names = [certificate.first_name, certificate.last_name]
+    if not any(p.field == "password" for p in problems):
+        names = [certificate.first_name, certificate.last_name] if certificate else []
         problems += rules.check_guessable(
             form.password, form.user_code, "password", [*_typed_inputs(form), *names]
         )

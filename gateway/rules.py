@@ -85,7 +85,14 @@ def check_password(
 ) -> list[Problem]:
     """R4: one WEAK_PASSWORD per rule broken, so the member sees them all at once; then, for
     a password that follows them, whether it is too easy to guess (ASVS 2.1.7) given what is
-    known of the member (``user_inputs``: names, date of birth, numbers).
+    known of the member (``user_inputs``: names, date of birth, numbers)."""
+    problems = check_password_rules(password, user_code, field)
+    return problems or check_guessable(password, user_code, field, user_inputs)
+
+
+def check_password_rules(password: str, user_code: str, field: str = "password") -> list[Problem]:
+    """R4's rules alone, for a flow that learns more of the member before it can judge how
+    guessable the password is (zxcvbn is most of a registration's own CPU: it runs once).
 
     Every rule reads the password as it is hashed: NFKC-normalised (ASVS 2.1.4).
     """
@@ -123,7 +130,7 @@ def check_password(
     code = comparable(user_code).strip()
     if code and code in comparable(password):
         problems.append(Problem(ErrorCode.WEAK_PASSWORD, field, "WEAK_PASSWORD.contains_user_code"))
-    return problems or check_guessable(password, user_code, field, user_inputs)
+    return problems
 
 
 def check_guessable(
