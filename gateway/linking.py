@@ -49,7 +49,7 @@ async def link_existing_credentials(form: LinkForm, origin: Origin, kit: Toolkit
             await kit.ledger.failed(attempt, origin, account_id=account.id)
             return failed([Problem(ErrorCode.IDENTITY_NOT_VERIFIED)])
         await kit.ledger.succeeded(attempt)
-    owner = await files.owner_of(certificate.id)
+    owner = certificate.owner_account_id
     if owner is not None and owner != account.id:
         return failed([Problem(ErrorCode.CERTIFICATE_ALREADY_REGISTERED, "certificateNumber")])
     if owner is None:

@@ -11,7 +11,7 @@ from tortoise.exceptions import IntegrityError
 from models.accounts import Account as AccountRow
 from models.accounts import AccountCertificate
 from store import agreements, sessions
-from store.audit import insert_entry
+from store.audit import INSERT_EVENT, entry_values, insert_entry
 from store.errors import Conflict
 from store.parts import (
     ACCOUNT,
@@ -22,7 +22,13 @@ from store.parts import (
     files_from_rows,
 )
 from store.records import Account, AuditEntry, Holder
-from store.tortoise_adapter import JoinedSelect, transaction
+from store.tortoise_adapter import FIRST_KEY, Insert, JoinedSelect, insert_chain, transaction
+
+_CODE_TAKEN = JoinedSelect(
+    [], 'FROM "account" AS "a" WHERE "a"."user_code_canonical" = ? LIMIT 1', extras=[("one", "1")]
+)
+_INSERT_ACCOUNT = Insert(AccountRow)
+_INSERT_LINK = Insert(AccountCertificate)
 
 # The account, its files and its agreement status in one statement: a sign-in needs all three.
 _HOLDER_BY_CODE = JoinedSelect(
@@ -67,7 +73,7 @@ async def by_code(canonical_code: str) -> Account | None:
 
 
 async def code_taken(canonical_code: str) -> bool:
-    return await AccountRow.exists(user_code_canonical=canonical_code)
+    return bool((await _CODE_TAKEN.fetch(canonical_code)).rows)
 
 
 async def create(
@@ -87,27 +93,47 @@ async def create(
     entry: Callable[[int], AuditEntry],
 ) -> Account:
     """The account, its first link and its audit entry (``entry(account_id)``), in one
-    transaction; ``Conflict`` when the user code or the certificate is taken (R2, R3)."""
+    round trip, all or none; ``Conflict`` when the user code or the certificate is taken
+    (R2, R3)."""
+    now = datetime.now(UTC)
+    account = {
+        "user_code": user_code,
+        "user_code_canonical": canonical_code,
+        "password_hash": password_hash,
+        "password_pepper_id": password_pepper_id,
+        "password_hint": password_hint,
+        "mothers_first_name_hash": mothers_first_name_hash,
+        "date_of_birth": date_of_birth,
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": email,
+        "preferred_language": preferred_language,
+        "created_at": now,
+        "updated_at": now,
+    }
+    link = {"created_at": now, "account_id": FIRST_KEY, "certificate_id": certificate_id}
     try:
-        async with transaction():
-            row = await AccountRow.create(
-                user_code=user_code,
-                user_code_canonical=canonical_code,
-                password_hash=password_hash,
-                password_pepper_id=password_pepper_id,
-                password_hint=password_hint,
-                mothers_first_name_hash=mothers_first_name_hash,
-                date_of_birth=date_of_birth,
-                first_name=first_name,
-                last_name=last_name,
-                email=email,
-                preferred_language=preferred_language,
-            )
-            await AccountCertificate.create(account_id=row.id, certificate_id=certificate_id)
-            await insert_entry(entry(row.id))
+        account_id, _, _ = await insert_chain(
+            _INSERT_ACCOUNT,
+            account,
+            (_INSERT_LINK, link),
+            (INSERT_EVENT, entry_values(entry(FIRST_KEY))),
+        )
     except IntegrityError:
         raise Conflict from None
-    return _account(row)
+    return Account(
+        id=account_id,
+        user_code=user_code,
+        password_hash=password_hash,
+        password_pepper_id=password_pepper_id,
+        password_hint=password_hint,
+        mothers_first_name_hash=mothers_first_name_hash,
+        date_of_birth=date_of_birth,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        preferred_language=preferred_language,
+    )
 
 
 async def set_password(account_id: int, password_hash: str, pepper_id: str | None) -> None:

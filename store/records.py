@@ -97,7 +97,8 @@ class SignedIn:
 
 @dataclass(frozen=True, slots=True)
 class Certificate:
-    """A registry certificate, as an identity proof reads it (R1)."""
+    """A registry certificate, as an identity proof reads it (R1), and the account it
+    belongs to when it was read, if any (R2)."""
 
     id: int
     contract_id: int
@@ -105,6 +106,7 @@ class Certificate:
     first_name: str
     last_name: str
     date_of_birth: date
+    owner_account_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

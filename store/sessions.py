@@ -26,7 +26,7 @@ from store.tortoise_adapter import (
     JoinedRows,
     JoinedSelect,
     delete_in_batches,
-    insert_both,
+    insert_chain,
     transaction,
 )
 
@@ -104,7 +104,7 @@ async def open_session(
         "expires_at": expires_at,
         "ended_at": None,
     }
-    session_id, _ = await insert_both(_INSERT_SESSION, values, INSERT_EVENT, entry_values(entry))
+    session_id, _ = await insert_chain(_INSERT_SESSION, values, (INSERT_EVENT, entry_values(entry)))
     return Session(
         id=session_id,
         account_id=account_id,
