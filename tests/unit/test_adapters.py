@@ -4,20 +4,31 @@ request. ``pyproject.toml`` pins the versions these were written for."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from datetime import date
+from typing import Any
 
 import pytest
 from graphql import GraphQLSchema, parse
+from limits import parse as parse_limit
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import MovingWindowRateLimiter
 from strawberry.asgi import GraphQL
 from tortoise import fields
 
-from models.accounts import Account
+from gateway import audit
+from gateway.ratelimit import PacedMemoryStorage
+from gateway.registry import import_registry_file
+from models.accounts import Account, AccountCertificate
 from models.audit import AuditEvent
 from schema import build_schema
 from schema.strawberry_internals import code_of_library_message, core_schema, validate_document
+from store import accounts, registry
+from store.errors import Conflict
 from store.statement_log import collecting_statements
-from store.tortoise_adapter import Insert, JoinedSelect, Part, transaction
+from store.tortoise_adapter import Insert, JoinedSelect, Part, dialect, transaction
+from tests.support import DEMO_REGISTRY
 
 
 def test_strawberry_exposes_graphql_cores_schema():
@@ -125,3 +136,75 @@ async def test_a_read_inside_a_transaction_sees_its_own_writes(db):
             assert await _accounts() == 1
         assert await _accounts() == 1
     assert sum("COUNT(*)" in statement for statement in statements) == 2
+
+
+async def _create(user_code: str, certificate_id: int) -> Any:
+    return await accounts.create(
+        user_code=user_code,
+        canonical_code=user_code.casefold(),
+        password_hash="x",
+        password_pepper_id=None,
+        password_hint="hint",
+        mothers_first_name_hash="x",
+        date_of_birth=date(1986, 4, 19),
+        first_name="Geneviève",
+        last_name="Chain",
+        email=None,
+        preferred_language="fr",
+        certificate_id=certificate_id,
+        entry=lambda account_id: audit.entry("registered", None, account_id=account_id),
+    )
+
+
+async def test_rows_written_together_are_all_written_or_none(db):
+    """An account, its link and its audit entry go in one round trip (insert_chain, issue
+    20): the link and the entry carry the new account's key; when the link's unique key
+    refuses (R2), neither the account nor its entry is left behind."""
+    await import_registry_file(DEMO_REGISTRY)
+    certificate = await registry.certificate_by_numbers("G81234", "0004417")
+    assert certificate is not None and certificate.owner_account_id is None
+    with collecting_statements() as statements:
+        first = await _create("Chain1", certificate.id)
+    writes = [s for s in statements if s.lstrip().startswith(("INSERT", "WITH"))]
+    assert len(writes) == (1 if dialect() == "postgres" else 3)  # one round trip either way
+    link = await AccountCertificate.get(certificate_id=certificate.id)
+    assert link.account_id == first.id
+    assert await AuditEvent.filter(event="registered", account_id=first.id).count() == 1
+    again = await registry.certificate_by_numbers("G81234", "0004417")
+    assert again is not None and again.owner_account_id == first.id
+
+    with pytest.raises(Conflict):
+        await _create("Chain2", certificate.id)
+    assert not await Account.exists(user_code_canonical="chain2")
+    assert await AuditEvent.filter(event="registered").count() == 1
+
+
+async def test_rows_written_together_join_the_transaction_around_them(db):
+    """Inside a transaction the rows are part of it: rolled back with it."""
+    await import_registry_file(DEMO_REGISTRY)
+    certificate = await registry.certificate_by_numbers("G81234", "0004418")
+    assert certificate is not None
+
+    class Abandon(Exception):
+        pass
+
+    with pytest.raises(Abandon):
+        async with transaction():
+            await _create("Inside1", certificate.id)
+            raise Abandon
+    assert not await Account.exists(user_code_canonical="inside1")
+    assert not await AccountCertificate.exists(certificate_id=certificate.id)
+
+
+def test_limits_memory_storage_still_schedules_its_sweep_by_that_name():
+    """PacedMemoryStorage paces limits' own sweep by overriding it by its mangled name."""
+    assert inspect.iscoroutinefunction(MemoryStorage._MemoryStorage__schedule_expiry)  # type: ignore[attr-defined]
+
+
+async def test_the_in_process_rate_limit_counts_every_attempt_of_a_burst():
+    """Sweeping once a second changes no count: 30 attempts at once, 20 through."""
+    limiter = MovingWindowRateLimiter(PacedMemoryStorage("async+memory://"))
+    item = parse_limit("20/minute")
+    allowed = await asyncio.gather(*(limiter.hit(item, "credentials", "x") for _ in range(30)))
+    assert sum(allowed) == 20
+    assert not await limiter.hit(item, "credentials", "x")
