@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -264,24 +264,29 @@ def argon2_limit(settings: Settings, seconds: int, idle_server: Server) -> Argon
     )
 
 
-def sign_in_against_limit(
-    runner: Runner, gateway: Server, settings: Settings, sign_in: LoadSpec, connections: int
+def against_limit(
+    runner: Runner,
+    gateway: Server,
+    settings: Settings,
+    slices: Sequence[LoadSpec],
+    connections: int,
+    warmup: LoadSpec,
 ) -> tuple[LoadResult, CpuUse, Argon2Limit]:
-    """signIn and the bare argon2 limit in alternating slices: limit, signIn, limit, ...,
-    signIn, limit. Each signIn slice is set against the mean of the limit slices on either
-    side, so drift weighs on both sides of the ratio alike; the gateway drains its queued
-    verifications before each limit slice, which would otherwise share the cores with them.
+    """A load bounded by argon2 (signIn, register) and the bare argon2 limit in alternating
+    slices: limit, load, limit, ..., load, limit (``slices``: what each load slice sends).
+    Each load slice is set against the mean of the limit slices on either side, so drift
+    weighs on both sides of the ratio alike; the gateway drains its queued hashes before each
+    limit slice, which would otherwise share the cores with them.
     """
-    slices = max(1, runner.options.seconds // SLICE_SECONDS)
-    runner.warm_up([(sign_in, connections)])
+    runner.warm_up([(warmup, connections)])
     wait_until_idle(gateway)
     limits = [argon2_limit(settings, SLICE_SECONDS, gateway)]
     loads: list[LoadResult] = []
     uses: list[CpuUse] = []
-    for _ in range(slices):
+    for spec in slices:
         (load,), use = runner.measure(
             gateway,
-            [(sign_in, connections)],
+            [(spec, connections)],
             warm_up=False,
             seconds=SLICE_SECONDS,
             lead=SLICE_LEAD_SECONDS,
@@ -430,8 +435,9 @@ def _gateway_loads(
         result.add(Row(key, label, connections, measured, sql[key], peak, cpu))
 
     log(f"{result.title}: signIn and the bare argon2id verify limit, in turns")
-    measured, cpu, result.argon2 = sign_in_against_limit(
-        runner, gateway, settings, sign_in, connections
+    slices = max(1, options.seconds // SLICE_SECONDS)
+    measured, cpu, result.argon2 = against_limit(
+        runner, gateway, settings, [sign_in] * slices, connections, sign_in
     )
     result.add(
         Row("sign-in", "signIn", connections, measured, sql["sign-in"], gateway.peak_rss_mb(), cpu)
@@ -466,14 +472,20 @@ def _gateway_loads(
         )
     )
 
-    log(f"{result.title}: register")
-    per_second = REGISTERS_PER_SECOND_PER_CORE * (os.cpu_count() or 1)
+    log(f"{result.title}: register and the bare argon2id verify limit, in turns")
+    per_slice = REGISTERS_PER_SECOND_PER_CORE * (os.cpu_count() or 1) * SLICE_SECONDS
+    per_slice += connections
     warm_bodies, bodies = picks.register_bodies(
-        per_second * options.warmup + connections, per_second * options.seconds + connections
+        per_slice * max(1, options.warmup // SLICE_SECONDS), per_slice * slices
     )
-    register = LoadSpec(url, tuple(bodies), members.MUTATION_EXPECT, distinct=True)
+    register_slices = [
+        LoadSpec(url, tuple(bodies[i : i + per_slice]), members.MUTATION_EXPECT, distinct=True)
+        for i in range(0, len(bodies), per_slice)
+    ]
     register_warmup = LoadSpec(url, tuple(warm_bodies), members.MUTATION_EXPECT, distinct=True)
-    (measured,), cpu = runner.measure(gateway, [(register, connections)], warmups=[register_warmup])
+    measured, cpu, result.register_argon2 = against_limit(
+        runner, gateway, settings, register_slices, connections, register_warmup
+    )
     result.add(
         Row(
             "register",
