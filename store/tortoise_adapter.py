@@ -22,6 +22,7 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from tortoise import connections, fields, timezone
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.backends.sqlite.client import SqliteClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
@@ -79,6 +80,15 @@ class JoinedRows:
 
     def computed(self, name: str, row: Sequence[Any]) -> Any:
         return row[self._layout.extras[name]]
+
+    def grouped_by(self, name: str) -> dict[Any, JoinedRows]:
+        """The rows split by a computed column's value, each group in the statement's order:
+        the answers of several callers read in one statement."""
+        index = self._layout.extras[name]
+        groups: dict[Any, list[Sequence[Any]]] = {}
+        for row in self.rows:
+            groups.setdefault(row[index], []).append(row)
+        return {key: JoinedRows(self._layout, rows) for key, rows in groups.items()}
 
 
 class JoinedSelect:
@@ -387,6 +397,11 @@ def bind_named(template: str, dialect: str, values: dict[str, Any]) -> tuple[str
 
 def dialect() -> str:
     return str(connections.get("default").capabilities.dialect)
+
+
+def in_a_transaction() -> bool:
+    """Whether the caller runs inside ``transaction()`` (its statements must go through it)."""
+    return isinstance(connections.get("default"), TransactionalDBClient)
 
 
 async def fetch(template: str, values: dict[str, Any]) -> list[tuple[Any, ...]]:

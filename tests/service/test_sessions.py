@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 from gateway import sessions
@@ -12,8 +13,12 @@ from gateway.sessions import SessionStatus
 from gateway.toolkit import Toolkit
 from store import registry
 from store.records import SignedIn
+from store.statement_log import collecting_statements
+from store.tortoise_adapter import dialect
 from tests.service.conftest import (
+    GENEVIEVE,
     GENEVIEVE_SECOND,
+    MARIE_EVE,
     SAMUEL,
     linked,
     make_origin,
@@ -148,3 +153,29 @@ async def test_signing_out_everywhere_ends_every_session(kit: Toolkit, origin: O
     for token in tokens:
         assert await sessions.find_signed_in(token, kit.settings) is None
     assert await sessions.open_sessions_of(account.id, kit.settings) == []
+
+
+async def test_sessions_read_at_once_each_get_their_own(kit: Toolkit, origin: Origin):
+    """Signed-in reads that arrive together (issue 20: PostgreSQL reads them in one
+    statement) each get their own member's session and files; a token that names no
+    session, or an ended one, gets none, whoever is read beside it."""
+    await registered(kit, origin)
+    await registered(kit, origin, SAMUEL, "SamTremblay79")
+    await registered(kit, origin, MARIE_EVE, "MarieEve76")
+    tokens = {
+        code: (await signed_in_as(kit, origin, code))[0]
+        for code in ("GenCote86", "SamTremblay79", "MarieEve76")
+    }
+    ended, ended_session = await signed_in_as(kit, origin, "MarieEve76")
+    await sessions.end_session(ended_session, origin)
+    asked = [*tokens.values(), "no-such-token", ended, tokens["GenCote86"]]
+
+    with collecting_statements() as statements:
+        found = await asyncio.gather(*(sessions.find_signed_in(t, kit.settings) for t in asked))
+
+    codes = [f.account.user_code if f else None for f in found]
+    assert codes == [*tokens, None, None, "GenCote86"]
+    numbers = [[file.certificate_number for file in f.files] if f else [] for f in found]
+    assert numbers == [[GENEVIEVE[1]], [SAMUEL[1]], [MARIE_EVE[1]], [], [], [GENEVIEVE[1]]]
+    reads = [s for s in statements if s.lstrip().startswith("SELECT")]
+    assert len(reads) == (1 if dialect() == "postgres" else len(asked))
