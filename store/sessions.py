@@ -73,12 +73,13 @@ class _SignedInReads:
 
     def __init__(self) -> None:
         self._waiting: dict[str, list[asyncio.Future[JoinedRows | None]]] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # the waiting batch's
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def rows(self, token_digest: str) -> JoinedRows | None:
         loop = asyncio.get_running_loop()
-        if self._waiting is None or len(self._waiting) >= self.MAX_BATCH:
-            self._waiting = {}
+        if self._waiting is None or self._loop is not loop or len(self._waiting) >= self.MAX_BATCH:
+            self._waiting, self._loop = {}, loop
             task = loop.create_task(self._read(self._waiting))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
