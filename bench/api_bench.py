@@ -24,7 +24,6 @@ import os
 import platform
 import shlex
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,6 +45,7 @@ from loadgen import LoadResult, LoadSpec, find_wrk, start_load, wrk_version
 from members import Picks, Prepared
 from report import Argon2Limit, BackendReport, Row
 from servers import Server, free_port, reference_server, running
+from turns import combined, in_turns, mean_cpu
 
 from gateway.settings import Settings, load_settings
 
@@ -306,29 +306,6 @@ def against_limit(
     return combined(loads), mean_cpu(uses), limit
 
 
-def combined(slices: list[LoadResult]) -> LoadResult:
-    """One load's figures from its slices: the counts add up; p50 is the slices' median p50
-    and p99 their worst, since the slices' latencies are not kept."""
-    return LoadResult(
-        requests=sum(x.requests for x in slices),
-        seconds=sum(x.seconds for x in slices),
-        p50_ms=statistics.median(x.p50_ms for x in slices),
-        p99_ms=max(x.p99_ms for x in slices),
-        bad=sum(x.bad for x in slices),
-        reused=sum(x.reused for x in slices),
-    )
-
-
-def mean_cpu(uses: list[CpuUse]) -> CpuUse:
-    """Slices of equal length: the cores each party used on average over all of them."""
-    return CpuUse(
-        server=statistics.fmean(x.server for x in uses),
-        client=statistics.fmean(x.client for x in uses),
-        database=statistics.fmean(x.database for x in uses),
-        other=statistics.fmean(x.other for x in uses),
-    )
-
-
 def wait_until_idle(server: Server, timeout: float = 15.0) -> None:
     """Until the server spends under a tenth of a core: requests a load client left behind
     when it stopped are still being answered."""
@@ -357,7 +334,6 @@ def run_backend(
     settings = load_settings(env)
     result = BackendReport(title=title, workers=workers)
     runner = Runner(options)
-    connections = options.connections
 
     log(f"{title}: migrating and importing the registry")
     gateway_cli(env, "migrate")
@@ -371,16 +347,6 @@ def run_backend(
     }
 
     reference = reference_server(env, workers, workdir / f"reference-{workers}.log")
-    with running(reference):
-        hello = LoadSpec(
-            reference.base_url + "/graphql", (members.HELLO_BODY,), members.HELLO_EXPECT
-        )
-        check_answer(hello)
-        log(f"{title}: reference {{ hello }}")
-        (measured,), cpu = runner.measure(reference, [(hello, connections)])
-        peak = reference.peak_rss_mb()
-        result.add(Row("hello", "reference `{ hello }`", connections, measured, 0, peak, cpu))
-
     port = free_port()
     serve = ["serve", "--no-migrate", f"--port={port}", f"--workers={workers}"]
     gateway = Server(
@@ -392,13 +358,14 @@ def run_backend(
         log_path=workdir / f"gateway-{workers}.log",
         ready_path="/healthz",
     )
-    with running(gateway):
-        _gateway_loads(gateway, settings, prepared, picks, options, runner, result)
+    with running(reference), running(gateway):
+        _gateway_loads(gateway, reference, settings, prepared, picks, options, runner, result)
     return result
 
 
 def _gateway_loads(
     gateway: Server,
+    reference: Server,
     settings: Settings,
     prepared: Prepared,
     picks: Picks,
@@ -424,8 +391,33 @@ def _gateway_loads(
     for spec in (viewer_one, viewer_ten, apq, sign_in):
         check_answer(spec)
 
+    hello = LoadSpec(reference.base_url + "/graphql", (members.HELLO_BODY,), members.HELLO_EXPECT)
+    check_answer(hello)
+    log(f"{result.title}: reference {{ hello }} and viewer, 1 file, in turns")
+    (hello_measured, hello_cpu), (viewer_measured, viewer_cpu) = in_turns(
+        [(reference, hello), (gateway, viewer_one)],
+        wrk=options.wrk,
+        connections=connections,
+        warmup=options.warmup,
+        seconds=options.seconds,
+        slice_seconds=SLICE_SECONDS,
+    )
+    label = "reference `{ hello }`"
+    peak = reference.peak_rss_mb()
+    result.add(Row("hello", label, connections, hello_measured, 0, peak, hello_cpu))
+    peak = gateway.peak_rss_mb()
+    result.add(
+        Row(
+            "viewer-1",
+            "viewer, 1 file",
+            connections,
+            viewer_measured,
+            sql["viewer-1"],
+            peak,
+            viewer_cpu,
+        )
+    )
     for key, label, spec in (
-        ("viewer-1", "viewer, 1 file", viewer_one),
         ("viewer-10", "viewer, 10 files", viewer_ten),
         ("viewer-apq", "viewer, 1 file, APQ (hash only)", apq),
     ):

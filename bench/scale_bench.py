@@ -53,10 +53,11 @@ import asyncpg
 import httpx
 import import_registry
 import members
-from cpu import CpuMeter, CpuUse
-from loadgen import LoadResult, LoadSpec, find_wrk, start_load, wrk_version
+from cpu import CpuUse
+from loadgen import LoadResult, LoadSpec, find_wrk, wrk_version
 from report import VIEWER_TO_HELLO_FLOOR
 from servers import Server, free_port, reference_server, running
+from turns import in_turns
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -69,6 +70,8 @@ PARTNER_PAGE = 20
 PARTNER_DEEP = 10_000
 PARTNER_SEARCH = "tremblay"  # one of the generator's last names: some 2 % of a contract
 RAISED_RATE_LIMIT = "1000000/second"
+# { hello } and the viewer take turns in slices this long (bench/turns.py: why).
+SLICE_SECONDS = 2
 
 # Issue 20's floors, at the largest size.
 IMPORT_SECONDS = 120.0
@@ -429,18 +432,6 @@ async def _active_member(base_url: str, picked: Viewer) -> str:
         return token
 
 
-def _load(options: Options, spec: LoadSpec, server: Server) -> tuple[LoadResult, CpuUse]:
-    start_load(
-        spec, wrk=options.wrk, connections=options.connections, seconds=options.warmup
-    ).result()
-    meter = CpuMeter(server.all_pids)
-    meter.start()
-    result = start_load(
-        spec, wrk=options.wrk, connections=options.connections, seconds=options.seconds
-    ).result()
-    return result, meter.stop()
-
-
 # One size on one database ------------------------------------------------------------------
 
 
@@ -484,13 +475,6 @@ def run(
     # As make bench measures issue 20's viewer floor: one worker on SQLite, two on PostgreSQL.
     workers = 1 if backend == "SQLite" else 2
     reference = reference_server(env, workers, workdir / f"reference-{backend}-{certificates}.log")
-    with running(reference):
-        log(f"{label}: reference {{ hello }}")
-        hello = LoadSpec(
-            reference.base_url + "/graphql", (members.HELLO_BODY,), members.HELLO_EXPECT
-        )
-        result.hello, result.hello_cpu = _load(options, hello, reference)
-
     port = free_port()
     gateway = Server(
         "gateway",
@@ -509,20 +493,30 @@ def run(
         log_path=workdir / f"gateway-{backend}-{certificates}.log",
         ready_path="/healthz",
     )
-    with running(gateway):
+    with running(reference), running(gateway):
         log(f"{label}: partner members pages on {picked.largest[0]} ({picked.largest[1]:,})")
         result.partner = measure_partner(
             gateway.base_url, key, picked.largest[0], picked.largest[1], options.partner_requests
         )
         token = asyncio.run(_active_member(gateway.base_url, picked))
-        log(f"{label}: viewer")
+        log(f"{label}: reference {{ hello }} and viewer, in turns")
+        hello = LoadSpec(
+            reference.base_url + "/graphql", (members.HELLO_BODY,), members.HELLO_EXPECT
+        )
         viewer = LoadSpec(
             gateway.base_url + "/graphql",
             (members.VIEWER_BODY,),
             members.VIEWER_EXPECT,
             members.bearer(token),
         )
-        result.viewer, result.viewer_cpu = _load(options, viewer, gateway)
+        (result.hello, result.hello_cpu), (result.viewer, result.viewer_cpu) = in_turns(
+            [(reference, hello), (gateway, viewer)],
+            wrk=options.wrk,
+            connections=options.connections,
+            warmup=options.warmup,
+            seconds=options.seconds,
+            slice_seconds=SLICE_SECONDS,
+        )
 
     for name in ("backlog", "steady"):
         log(f"{label}: clean-up ({name})")
