@@ -45,8 +45,11 @@ class Certificate(Model):
         table = "certificate"
         unique_together = (("contract", "number"),)
         # A partner's members page, in name order, a page 10,000 members in (issue 20); with
-        # what a search matches, so that a search reads the index alone.
-        indexes = (("contract_id", "last_name", "first_name", "id", "search_text", "number"),)
+        # what a search matches and what a page shows, so that a search reads the index alone
+        # (without the status, PostgreSQL read every member's row of the contract to filter).
+        indexes = (
+            ("contract_id", "last_name", "first_name", "id", "search_text", "number", "status"),
+        )
 
 
 class Dependent(Model):

@@ -11,11 +11,12 @@ of the registry writes 1 % of its rows.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from tortoise import fields
+from tortoise import connections, fields
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
@@ -33,6 +34,8 @@ from store.records import (
     RegistryDependent,
 )
 from store.tortoise_adapter import JoinedSelect, Part, positional
+
+log = logging.getLogger("store.registry")
 
 _IDENTITY = Part(
     CertificateRow,
@@ -430,3 +433,19 @@ async def registry_writer() -> AsyncIterator[RegistryWriter]:
             await writer.analyze()
     except IntegrityError:
         raise Conflict from None  # a concurrent import created the same new record
+    await _vacuum()
+
+
+async def _vacuum() -> None:
+    """Once an import is committed, PostgreSQL's visibility map is brought up to date, so
+    that a partner's members page and search are read from the index alone: until then
+    every index entry sends it to the row's page to check that the row is visible (a search
+    on a contract of 20,000 members: 9 ms, then 3.5 ms), and autovacuum may take minutes to
+    come. Upkeep, not part of the import: a failure is logged and the import stands."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect != "postgres":
+        return
+    try:
+        await connection.execute_script('VACUUM (ANALYZE) "contract", "certificate", "dependent"')
+    except Exception:
+        log.warning("VACUUM after the registry import failed; autovacuum will do it later")
