@@ -20,10 +20,11 @@ import asyncio
 import contextlib
 import itertools
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
+from typing import TypeVar
 
 from gateway import audit
 from gateway.audit import Origin
@@ -31,6 +32,8 @@ from gateway.problems import ErrorCode, Problem, waiting
 from gateway.server_key import ServerKey
 from gateway.settings import Settings
 from store import attempts as counts
+
+T = TypeVar("T")
 
 
 class Scope(Enum):
@@ -186,6 +189,18 @@ class AttemptLedger:
             await counts.clear_on_success(attempt.scope.value, attempt.key_digest)
         else:
             await self._keep(attempt)
+
+    async def succeeded_with(
+        self, attempt: Attempt, write: Callable[[counts.Statement], Awaitable[T]]
+    ) -> T:
+        """Tell a success in the caller's own write, all or none with it, one round trip
+        fewer: ``write`` runs the statement it is given with its rows (a sign-in's session).
+        Until it has, the attempt is untold, so that a write that fails gives it back."""
+        if not self.policies[attempt.scope].clear_on_success:
+            raise ValueError(f"{attempt.scope} counts its successes: tell them with succeeded")
+        written = await write(counts.success(attempt.scope.value, attempt.key_digest))
+        attempt.told = True
+        return written
 
     async def failed(
         self, attempt: Attempt, origin: Origin, *, account_id: int | None = None

@@ -34,16 +34,24 @@ def too_long(password: str, field: str) -> list[Problem]:
 
 
 async def check(
-    attempt: Attempt, account: Account | None, password: str, origin: Origin, kit: Toolkit
+    attempt: Attempt,
+    account: Account | None,
+    password: str,
+    origin: Origin,
+    kit: Toolkit,
+    *,
+    tell_success: bool = True,
 ) -> bool:
     """One evaluated guess: argon2 against the account's hash, or a dummy one for a key that
-    names no account; the outcome told to the ledger; a hash made with older parameters or
-    another pepper replaced."""
+    names no account; a failure told to the ledger, and a success unless the caller tells it
+    with its own write (``AttemptLedger.succeeded_with``); a hash made with older parameters
+    or another pepper replaced."""
     stored = stored_password(account) if account else None
     if not await kit.hasher.verify_password(stored, password):
         await kit.ledger.failed(attempt, origin, account_id=account.id if account else None)
         return False
-    await kit.ledger.succeeded(attempt)
+    if tell_success:
+        await kit.ledger.succeeded(attempt)
     assert account is not None and stored is not None
     if kit.hasher.password_needs_rehash(stored):
         rehashed = await kit.hasher.hash_password(password)

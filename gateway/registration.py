@@ -14,8 +14,9 @@ from gateway.problems import ErrorCode, Problem
 from gateway.text import canonical_number, canonical_user_code, fold
 from gateway.toolkit import Toolkit
 from store import accounts, files, registry
+from store.attempts import Statement
 from store.errors import Conflict
-from store.records import Certificate
+from store.records import Account, Certificate
 
 
 @dataclass(frozen=True)
@@ -89,21 +90,9 @@ async def identity_attempt(
     return await kit.ledger.reserve(Scope.IDENTITY, pair, origin)
 
 
-async def _identity_problems(
-    form: RegistrationForm, origin: Origin, kit: Toolkit
-) -> tuple[Certificate | None, list[Problem]]:
-    """Whether the user code is taken is only told to someone who proved an identity."""
-    attempt = await identity_attempt(form.contract_number, form.certificate_number, origin, kit)
-    if isinstance(attempt, Refused):
-        return None, [attempt.problem]
-    async with kit.ledger.evaluating(attempt):
-        certificate = await verify_identity(
-            form.contract_number, form.certificate_number, form.date_of_birth
-        )
-        if certificate is None:
-            await kit.ledger.failed(attempt, origin)
-            return None, [Problem(ErrorCode.IDENTITY_NOT_VERIFIED)]
-        await kit.ledger.succeeded(attempt)
+async def _taken(certificate: Certificate, form: RegistrationForm) -> list[Problem]:
+    """Whether the file or the user code is taken: told only to someone who proved an
+    identity."""
     problems = []
     if certificate.owner_account_id is not None:
         problems.append(Problem(ErrorCode.CERTIFICATE_ALREADY_REGISTERED, "certificateNumber"))
@@ -111,7 +100,20 @@ async def _identity_problems(
         canonical_user_code(form.user_code)
     ):
         problems.append(Problem(ErrorCode.USER_CODE_TAKEN, "userCode"))
-    return certificate, problems
+    return problems
+
+
+def _guessable(
+    form: RegistrationForm, problems: list[Problem], certificate: Certificate | None
+) -> list[Problem]:
+    """How guessable the password is, once the rules it breaks are known (none reported twice),
+    with the certificate's names when an identity was proved."""
+    if any(p.field == "password" for p in problems):
+        return []
+    names = [certificate.first_name, certificate.last_name] if certificate else []
+    return rules.check_guessable(
+        form.password, form.user_code, "password", [*_typed_inputs(form), *names]
+    )
 
 
 async def _conflicts(certificate_id: int, user_code: str) -> list[Problem]:
@@ -127,52 +129,74 @@ async def _conflicts(certificate_id: int, user_code: str) -> list[Problem]:
 async def register_member(
     form: RegistrationForm, origin: Origin, kit: Toolkit
 ) -> RegistrationResult:
+    """The identity attempt (R1) stays under evaluation until the account is written, and its
+    success is told with the account, in the same round trip."""
     problems = format_problems(form)
-    numbers_given = not any(p.field in {"contractNumber", "certificateNumber"} for p in problems)
-    certificate = None
-    if numbers_given:
-        certificate, identity_problems = await _identity_problems(form, origin, kit)
-        problems += identity_problems
-    if not any(p.field == "password" for p in problems):
-        names = [certificate.first_name, certificate.last_name] if certificate else []
-        problems += rules.check_guessable(
-            form.password, form.user_code, "password", [*_typed_inputs(form), *names]
+    if any(p.field in {"contractNumber", "certificateNumber"} for p in problems):
+        return RegistrationResult(None, problems + _guessable(form, problems, None))
+    attempt = await identity_attempt(form.contract_number, form.certificate_number, origin, kit)
+    if isinstance(attempt, Refused):
+        problems.append(attempt.problem)
+        return RegistrationResult(None, problems + _guessable(form, problems, None))
+    async with kit.ledger.evaluating(attempt):
+        certificate = await verify_identity(
+            form.contract_number, form.certificate_number, form.date_of_birth
         )
-    if problems or certificate is None:
-        return RegistrationResult(None, problems)
+        if certificate is None:
+            await kit.ledger.failed(attempt, origin)
+            problems.append(Problem(ErrorCode.IDENTITY_NOT_VERIFIED))
+            return RegistrationResult(None, problems + _guessable(form, problems, None))
+        problems += await _taken(certificate, form)
+        problems += _guessable(form, problems, certificate)
+        if problems:
+            await kit.ledger.succeeded(attempt)
+            return RegistrationResult(None, problems)
+        try:
+            account = await kit.ledger.succeeded_with(
+                attempt, lambda told: _create(form, certificate, origin, kit, told)
+            )
+        except Conflict:
+            await kit.ledger.succeeded(attempt)
+            return RegistrationResult(None, await _conflicts(certificate.id, form.user_code))
+    return RegistrationResult(account.user_code, [])
 
+
+async def _create(
+    form: RegistrationForm,
+    certificate: Certificate,
+    origin: Origin,
+    kit: Toolkit,
+    told: Statement,
+) -> Account:
     password, answer_hash = await asyncio.gather(
         kit.hasher.hash_password(form.password), kit.hasher.hash(fold(form.mothers_first_name))
     )
     profile = form.profile
     user_code = form.user_code
     certificate_id = certificate.id
-    try:
-        account = await accounts.create(
+    return await accounts.create(
+        user_code=user_code,
+        canonical_code=canonical_user_code(user_code),
+        password_hash=password.hash,
+        password_pepper_id=password.pepper_id,
+        password_hint=form.password_hint.strip(),
+        mothers_first_name_hash=answer_hash,
+        date_of_birth=certificate.date_of_birth,
+        first_name=(profile.first_name if profile else certificate.first_name).strip(),
+        last_name=(profile.last_name if profile else certificate.last_name).strip(),
+        email=(profile.email or "").strip() or None if profile else None,
+        preferred_language=(
+            profile.preferred_language
+            if profile and profile.preferred_language
+            else origin.language.value
+        ),
+        certificate_id=certificate_id,
+        entry=lambda account_id: audit.entry(
+            "registered",
+            origin,
+            account_id=account_id,
             user_code=user_code,
-            canonical_code=canonical_user_code(user_code),
-            password_hash=password.hash,
-            password_pepper_id=password.pepper_id,
-            password_hint=form.password_hint.strip(),
-            mothers_first_name_hash=answer_hash,
-            date_of_birth=certificate.date_of_birth,
-            first_name=(profile.first_name if profile else certificate.first_name).strip(),
-            last_name=(profile.last_name if profile else certificate.last_name).strip(),
-            email=(profile.email or "").strip() or None if profile else None,
-            preferred_language=(
-                profile.preferred_language
-                if profile and profile.preferred_language
-                else origin.language.value
-            ),
             certificate_id=certificate_id,
-            entry=lambda account_id: audit.entry(
-                "registered",
-                origin,
-                account_id=account_id,
-                user_code=user_code,
-                certificate_id=certificate_id,
-            ),
-        )
-    except Conflict:
-        return RegistrationResult(None, await _conflicts(certificate_id, user_code))
-    return RegistrationResult(account.user_code, [])
+        ),
+        also=[told],
+    )

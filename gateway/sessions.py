@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 
@@ -12,6 +13,7 @@ from gateway.problems import ErrorCode, Problem
 from gateway.settings import Settings
 from gateway.vocabulary import Channel
 from store import sessions as stored
+from store.attempts import Statement
 from store.records import Account, InsuranceFile, Session, SignedIn
 
 
@@ -52,8 +54,10 @@ async def open_session(
     agreement_accepted: bool,
     origin: Origin,
     settings: Settings,
+    also: Sequence[Statement] = (),
 ) -> tuple[str, SignedIn]:
-    """R10, with its audit event; with exactly one file, R11 chooses it for the member."""
+    """R10, with its audit event (and ``also``, written with them); with exactly one file,
+    R11 chooses it for the member."""
     token = tokens.new_session_token()
     now = datetime.now(UTC)
     session = await stored.open_session(
@@ -66,6 +70,7 @@ async def open_session(
         now=now,
         expires_at=now + timedelta(hours=settings.session_max_hours),
         entry=audit.entry_for(account, "signed_in", origin),
+        also=also,
     )
     return token, SignedIn(session, account, files, agreement_accepted, version=None)
 

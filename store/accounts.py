@@ -3,7 +3,7 @@ their password replaced with the sessions it ends, their profile corrected by st
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 
 from tortoise.exceptions import IntegrityError
@@ -22,7 +22,14 @@ from store.parts import (
     files_from_rows,
 )
 from store.records import Account, AuditEntry, Holder
-from store.tortoise_adapter import FIRST_KEY, Insert, JoinedSelect, insert_chain, transaction
+from store.tortoise_adapter import (
+    FIRST_KEY,
+    Insert,
+    JoinedSelect,
+    Statement,
+    insert_chain,
+    transaction,
+)
 
 _CODE_TAKEN = JoinedSelect(
     [], 'FROM "account" AS "a" WHERE "a"."user_code_canonical" = ? LIMIT 1', extras=[("one", "1")]
@@ -91,10 +98,11 @@ async def create(
     preferred_language: str,
     certificate_id: int,
     entry: Callable[[int], AuditEntry],
+    also: Sequence[Statement] = (),
 ) -> Account:
-    """The account, its first link and its audit entry (``entry(account_id)``), in one
-    round trip, all or none; ``Conflict`` when the user code or the certificate is taken
-    (R2, R3)."""
+    """The account, its first link, its audit entry (``entry(account_id)``) and ``also``
+    (the identity attempt told), in one round trip, all or none; ``Conflict`` when the user
+    code or the certificate is taken (R2, R3)."""
     now = datetime.now(UTC)
     account = {
         "user_code": user_code,
@@ -118,6 +126,7 @@ async def create(
             account,
             (_INSERT_LINK, link),
             (INSERT_EVENT, entry_values(entry(FIRST_KEY))),
+            also=also,
         )
     except IntegrityError:
         raise Conflict from None

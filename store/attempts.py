@@ -6,6 +6,7 @@ database. Every statement is composed of this module's constant fragments; value
 
 from __future__ import annotations
 
+from store.tortoise_adapter import Statement as Statement
 from store.tortoise_adapter import execute, fetch
 
 # A count starts again when its window has passed or its lock has run out; pending attempts
@@ -99,8 +100,15 @@ async def release(scope: str, key: str) -> None:
     await execute(_RELEASE, {"scope": scope, "key": key})
 
 
+def success(scope: str, key: str) -> Statement:
+    """A pending attempt told a success: its failures forgotten. To run on its own
+    (``clear_on_success``) or with the caller's writes."""
+    return Statement(_CLEAR_ON_SUCCESS, {"scope": scope, "key": key})
+
+
 async def clear_on_success(scope: str, key: str) -> None:
-    await execute(_CLEAR_ON_SUCCESS, {"scope": scope, "key": key})
+    told = success(scope, key)
+    await execute(told.template, told.values)
 
 
 async def clear(scope: str, key: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ from store.tortoise_adapter import (
     Insert,
     JoinedRows,
     JoinedSelect,
+    Statement,
     delete_in_batches,
     dialect,
     in_a_transaction,
@@ -161,8 +162,10 @@ async def open_session(
     now: datetime,
     expires_at: datetime,
     entry: AuditEntry,
+    also: Sequence[Statement] = (),
 ) -> Session:
-    """The session and its audit entry, both or neither (one statement on PostgreSQL)."""
+    """The session and its audit entry, and ``also`` (the sign-in attempt told), all or none
+    (one statement on PostgreSQL)."""
     values: dict[str, Any] = {
         "token_hash": token_digest,
         "account_id": account_id,
@@ -175,7 +178,9 @@ async def open_session(
         "expires_at": expires_at,
         "ended_at": None,
     }
-    session_id, _ = await insert_chain(_INSERT_SESSION, values, (INSERT_EVENT, entry_values(entry)))
+    session_id, _ = await insert_chain(
+        _INSERT_SESSION, values, (INSERT_EVENT, entry_values(entry)), also=also
+    )
     return Session(
         id=session_id,
         account_id=account_id,

@@ -237,12 +237,29 @@ class _FirstKey:
 FIRST_KEY: Any = _FirstKey()
 
 
+@dataclass(frozen=True)
+class Statement:
+    """A hand-written statement (``:name`` placeholders) and its values, to run with a chain
+    of inserts (``insert_chain``'s ``also``) rather than on its own."""
+
+    template: str
+    values: dict[str, Any]
+
+    def positional(self) -> tuple[str, list[Any]]:
+        """With ``?`` placeholders, each value where its name is."""
+        return bind_named(self.template, "sqlite", self.values)
+
+
 async def insert_chain(
-    first: Insert[Any], first_values: dict[str, Any], *others: tuple[Insert[Any], dict[str, Any]]
+    first: Insert[Any],
+    first_values: dict[str, Any],
+    *others: tuple[Insert[Any], dict[str, Any]],
+    also: Sequence[Statement] = (),
 ) -> list[int]:
     """Rows written together, all or none, in one round trip: the first row, then the others,
-    whose values may name ``FIRST_KEY`` for its key (an account's link and audit entry).
-    The keys of the rows, in order.
+    whose values may name ``FIRST_KEY`` for its key (an account's link and audit entry),
+    and ``also`` statements that change other rows with them (an attempt's outcome, told
+    with the session it opened). The keys of the rows, in order.
 
     PostgreSQL takes them as one statement (data-modifying WITHs); SQLite runs them in one
     transaction in one visit to aiosqlite's thread, where the ORM's transaction would take
@@ -251,33 +268,43 @@ async def insert_chain(
     connection = connections.get("default")
     inserts = (first, *(insert for insert, _ in others))
     rows = [first.parameters(first_values), *(insert.parameters(v) for insert, v in others)]
+    changes = [statement.positional() for statement in also]
     if connection.capabilities.dialect == "postgres":
         linked = tuple(tuple(i for i, v in enumerate(row) if v is FIRST_KEY) for row in rows)
-        sql = _chain_sql(inserts, linked)
-        flat = [value for row in rows for value in row if value is not FIRST_KEY]
+        sql = _chain_sql(inserts, linked, tuple(change for change, _ in changes))
+        flat = [value for _, values in changes for value in values]
+        flat += [value for row in rows for value in row if value is not FIRST_KEY]
         keys = await connection.execute_insert(sql, flat)
         return [int(key) for key in keys]
     if not isinstance(connection, SqliteClient):
         raise TypeError(f"no chained insert for {type(connection).__name__}")
     statements = [(insert.sql("sqlite"), row) for insert, row in zip(inserts, rows, strict=True)]
     async with connection.acquire_connection() as driver:
-        for sql, row in statements:
+        for sql, row in [*changes, *statements]:
             connection.log.debug("%s: %s", sql, row)
         try:
-            written: list[int] = await driver._execute(_insert_all, driver._conn, statements)
+            written: list[int] = await driver._execute(
+                _insert_all, driver._conn, changes, statements
+            )
         except sqlite3.IntegrityError as error:
             raise IntegrityError(error) from error
     return written
 
 
-def _insert_all(driver: sqlite3.Connection, statements: list[tuple[str, list[Any]]]) -> list[int]:
-    """On aiosqlite's thread: the inserts in a transaction of their own, unless the caller
-    is inside one already (then they are part of it)."""
+def _insert_all(
+    driver: sqlite3.Connection,
+    changes: list[tuple[str, list[Any]]],
+    statements: list[tuple[str, list[Any]]],
+) -> list[int]:
+    """On aiosqlite's thread: the changes and the inserts in a transaction of their own,
+    unless the caller is inside one already (then they are part of it)."""
     own = not driver.in_transaction
     if own:
         driver.execute("BEGIN")
     keys: list[int] = []
     try:
+        for sql, values in changes:
+            driver.execute(sql, values)
         for sql, row in statements:
             values = [keys[0] if value is FIRST_KEY else value for value in row]
             keys.append(int(driver.execute(sql, values).lastrowid or 0))
@@ -291,10 +318,15 @@ def _insert_all(driver: sqlite3.Connection, statements: list[tuple[str, list[Any
 
 
 @functools.cache
-def _chain_sql(inserts: tuple[Insert[Any], ...], linked: tuple[tuple[int, ...], ...]) -> str:
-    """``WITH "r0" AS (INSERT ... RETURNING key), ... INSERT ... RETURNING`` every key; the
-    columns in ``linked`` (per insert) take the first row's key from ``"r0"``. Table and
-    column names come from the models' metadata; values are only ever parameters."""
+def _chain_sql(
+    inserts: tuple[Insert[Any], ...],
+    linked: tuple[tuple[int, ...], ...],
+    changes: tuple[str, ...],
+) -> str:
+    """``WITH "c0" AS (change), ..., "r0" AS (INSERT ... RETURNING key), ... INSERT ...
+    RETURNING`` every key; the columns in ``linked`` (per insert) take the first row's key
+    from ``"r0"``. Table and column names come from the models' metadata, the changes from
+    the store's constant statements; values are only ever parameters."""
     first_key = f'(SELECT "{inserts[0].model._meta.db_pk_column}" FROM "r0")'  # noqa: S608
     statements = []
     for insert, columns in zip(inserts, linked, strict=True):
@@ -303,12 +335,13 @@ def _chain_sql(inserts: tuple[Insert[Any], ...], linked: tuple[tuple[int, ...], 
         marks = ", ".join(first_key if i in columns else "?" for i in range(len(encoders)))
         statements.append(f"{head} VALUES ({marks})")
     keys = [f'"{insert.model._meta.db_pk_column}"' for insert in inserts]
-    ctes = ", ".join(
+    ctes = [f'"c{i}" AS ({change.strip()})' for i, change in enumerate(changes)]
+    ctes += [
         f'"r{i}" AS ({statement} RETURNING {key})'
         for i, (statement, key) in enumerate(zip(statements[:-1], keys, strict=False))
-    )
+    ]
     earlier = "".join(f'(SELECT {k} FROM "r{i}"), ' for i, k in enumerate(keys[:-1]))  # noqa: S608
-    with_ctes = f"WITH {ctes} " if ctes else ""
+    with_ctes = f"WITH {', '.join(ctes)} " if ctes else ""
     return _placeholders(f"{with_ctes}{statements[-1]} RETURNING {earlier}{keys[-1]}", "postgres")
 
 

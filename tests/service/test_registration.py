@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from gateway import sessions
 from gateway.audit import Origin
 from gateway.registration import register_member
@@ -179,3 +181,34 @@ async def test_date_of_birth_guesses_lock_the_certificate(kit: Toolkit, origin: 
     [problem] = (await register_member(form(GENEVIEVE, "GenCote86"), origin, kit)).problems
     assert (problem.code.value, problem.field) == ("ACCOUNT_LOCKED", "certificateNumber")
     assert problem.message_key == "ACCOUNT_LOCKED.identity"
+
+
+async def test_an_account_that_cannot_be_written_forgets_no_guess_and_holds_nothing(
+    kit: Toolkit, origin: Origin, monkeypatch: pytest.MonkeyPatch
+):
+    """Issue 13 and 20: the identity's success is told with the account it creates, all or
+    none: when that write fails, the wrong dates before it still count, and the attempt is
+    given back at once rather than held until it would be forgotten."""
+    for day in range(1, 5):
+        wrong = form(GENEVIEVE, "GenCote86", date_of_birth=date(1986, 1, day))
+        await register_member(wrong, origin, kit)
+
+    class Outage(Exception):
+        pass
+
+    async def outage(*args: object, **kwargs: object) -> None:
+        raise Outage
+
+    with monkeypatch.context() as patched:
+        patched.setattr(accounts, "insert_chain", outage)
+        with pytest.raises(Outage):
+            await register_member(form(GENEVIEVE, "GenCote86"), origin, kit)
+
+    # Held, the attempt would make this one wait its 5 s and come back RATE_LIMITED.
+    wrong = form(GENEVIEVE, "GenCote86", date_of_birth=date(1986, 1, 5))
+    assert codes((await register_member(wrong, origin, kit)).problems) == [
+        ("IDENTITY_NOT_VERIFIED", None)
+    ]
+    [problem] = (await register_member(form(GENEVIEVE, "GenCote86"), origin, kit)).problems
+    assert (problem.code.value, problem.field) == ("ACCOUNT_LOCKED", "certificateNumber")
+    assert await accounts.by_code("gencote86") is None

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from gateway import sessions
 from gateway.agreements import ensure_default_agreement
 from gateway.audit import Origin
 from gateway.signin import sign_in
 from gateway.toolkit import Toolkit
+from store import sessions as stored_sessions
 from tests.service.conftest import (
     GENEVIEVE_SECOND,
     PASSWORD,
@@ -122,3 +125,29 @@ async def test_a_look_alike_user_code_never_signs_in(kit: Toolkit, origin: Origi
     assert (result.token, codes(result.problems)) == (None, [("INVALID_CREDENTIALS", None)])
     zero_width = await sign_in("Kate\u200bCote86", PASSWORD, origin, kit)
     assert codes(zero_width.problems) == [("INVALID_CREDENTIALS", None)]
+
+
+async def test_a_session_that_cannot_be_written_forgets_no_failure_and_holds_nothing(
+    kit: Toolkit, origin: Origin, monkeypatch: pytest.MonkeyPatch
+):
+    """Issue 13 and 20: the right password's success is told with the session it opens, all
+    or none: when that write fails, the failures before it still count, and the attempt is
+    given back at once rather than held until it would be forgotten."""
+    await registered(kit, origin)
+    for _ in range(THRESHOLD - 1):
+        await sign_in("GenCote86", WRONG, origin, kit)
+
+    class Outage(Exception):
+        pass
+
+    async def outage(*args: object, **kwargs: object) -> None:
+        raise Outage
+
+    with monkeypatch.context() as patched:
+        patched.setattr(stored_sessions, "insert_chain", outage)
+        with pytest.raises(Outage):
+            await sign_in("GenCote86", PASSWORD, origin, kit)
+
+    # Held, the attempt would make this one wait its 5 s and come back RATE_LIMITED.
+    assert await sign_in_codes(kit, origin, "GenCote86", WRONG) == [("INVALID_CREDENTIALS", None)]
+    assert await sign_in_codes(kit, origin, "GenCote86", PASSWORD) == [("ACCOUNT_LOCKED", None)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -16,15 +16,18 @@ from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from strawberry.asgi import GraphQL
 from tortoise import fields
+from tortoise.exceptions import IntegrityError
 
 from gateway import audit
 from gateway.ratelimit import PacedMemoryStorage
 from gateway.registry import import_registry_file
 from models.accounts import Account, AccountCertificate
+from models.attempts import AttemptCounter
 from models.audit import AuditEvent
+from models.sessions import Session as SessionRow
 from schema import build_schema
 from schema.strawberry_internals import code_of_library_message, core_schema, validate_document
-from store import accounts, registry
+from store import accounts, attempts, registry, sessions
 from store.errors import Conflict
 from store.statement_log import collecting_statements
 from store.tortoise_adapter import Insert, JoinedSelect, Part, dialect, transaction
@@ -208,3 +211,42 @@ async def test_the_in_process_rate_limit_counts_every_attempt_of_a_burst():
     allowed = await asyncio.gather(*(limiter.hit(item, "credentials", "x") for _ in range(30)))
     assert sum(allowed) == 20
     assert not await limiter.hit(item, "credentials", "x")
+
+
+async def test_a_change_written_with_rows_is_undone_with_them(db):
+    """insert_chain's ``also`` (a sign-in's attempt told with its session, issue 20) runs in
+    the same round trip as the rows, and is undone with them when an insert is refused."""
+    await import_registry_file(DEMO_REGISTRY)
+    certificate = await registry.certificate_by_numbers("G81234", "0004417")
+    assert certificate is not None
+    account = await _create("Also1", certificate.id)
+
+    async def reserve() -> None:
+        assert await attempts.reserve("password", "key", 1, 0, 10**13, threshold=5)
+
+    async def session_told(token_digest: str) -> None:
+        now = datetime.now(UTC)
+        await sessions.open_session(
+            token_digest=token_digest,
+            account_id=account.id,
+            channel="WEB",
+            selected_certificate_id=None,
+            client_address=None,
+            user_agent=None,
+            now=now,
+            expires_at=now,
+            entry=audit.entry("signed_in", None, account_id=account.id),
+            also=[attempts.success("password", "key")],
+        )
+
+    await reserve()
+    with collecting_statements() as statements:
+        await session_told("digest-1")
+    assert len(statements) == (1 if dialect() == "postgres" else 3)
+    assert (await AttemptCounter.get(key_digest="key")).pending == 0
+
+    await reserve()
+    with pytest.raises(IntegrityError):
+        await session_told("digest-1")  # the token's digest is unique
+    assert (await AttemptCounter.get(key_digest="key")).pending == 1
+    assert await SessionRow.filter(account_id=account.id).count() == 1
