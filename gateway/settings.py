@@ -38,7 +38,7 @@ class Settings:
     argon2_threads: int | None = None  # None: the cores, shared out among the workers
     # Percent of an event loop's CPU time that signed-in reads leave to waiting hashing work
     # (server/fair_share.py); 0 turns the sharing off.
-    hashing_cpu_share: int = 70
+    hashing_cpu_share: int = 75
     hashing_nice: int = 10  # the hashing threads' nice: the event loop's requests first
     lockout_threshold: int = 5
     lockout_minutes: int = 15
