@@ -95,6 +95,14 @@ def link_form(
     return LinkForm(contract, certificate, born, user_code, password)
 
 
+class Outage(Exception):
+    """A database that stops answering, where a test puts ``outage``."""
+
+
+async def outage(*args: object, **kwargs: object) -> None:
+    raise Outage
+
+
 def codes(problems: list[Problem]) -> list[tuple[str, str | None]]:
     return [(p.code.value, p.field) for p in problems]
 

@@ -18,8 +18,10 @@ from tests.service.conftest import (
     HINT,
     PASSWORD,
     SAMUEL,
+    Outage,
     codes,
     form,
+    outage,
     registered,
     sqlite_only,
 )
@@ -192,12 +194,6 @@ async def test_an_account_that_cannot_be_written_forgets_no_guess_and_holds_noth
     for day in range(1, 5):
         wrong = form(GENEVIEVE, "GenCote86", date_of_birth=date(1986, 1, day))
         await register_member(wrong, origin, kit)
-
-    class Outage(Exception):
-        pass
-
-    async def outage(*args: object, **kwargs: object) -> None:
-        raise Outage
 
     with monkeypatch.context() as patched:
         patched.setattr(accounts, "insert_chain", outage)

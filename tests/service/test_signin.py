@@ -14,8 +14,10 @@ from tests.service.conftest import (
     GENEVIEVE_SECOND,
     PASSWORD,
     THRESHOLD,
+    Outage,
     codes,
     linked,
+    outage,
     registered,
     signed_in_as,
     sqlite_only,
@@ -136,12 +138,6 @@ async def test_a_session_that_cannot_be_written_forgets_no_failure_and_holds_not
     await registered(kit, origin)
     for _ in range(THRESHOLD - 1):
         await sign_in("GenCote86", WRONG, origin, kit)
-
-    class Outage(Exception):
-        pass
-
-    async def outage(*args: object, **kwargs: object) -> None:
-        raise Outage
 
     with monkeypatch.context() as patched:
         patched.setattr(stored_sessions, "insert_chain", outage)
