@@ -76,7 +76,7 @@ async def _checking(
 async def authenticate(
     user_code: str, password: str, origin: Origin, kit: Toolkit
 ) -> tuple[Holder | None, list[Problem]]:
-    """The user code and password check shared by signIn and linking."""
+    """The check with its outcome told, before the caller goes on (linking)."""
     async with _checking(user_code, password, origin, kit, tell_success=True) as checked:
         return checked.holder, checked.problems
 
