@@ -2,8 +2,9 @@
 
 It has the gateway's parse and validation caches (same sizes) and nothing else: no middleware,
 no database, no context. uvicorn serves it with the options ``gateway serve`` passes (access
-log off, no proxy headers, no server header), so the ratio of the two throughputs is what the
-gateway's own work costs.
+log off, no proxy headers, no server header) and its workers the same way (a listening socket
+each, ``server/workers.py``), so the ratio of the two throughputs is what the gateway's own
+work costs.
 
     python bench/reference_app.py --port 8001 [--workers N]
 """
@@ -11,7 +12,9 @@ gateway's own work costs.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from typing import Any
 
 import strawberry
 import uvicorn
@@ -19,6 +22,8 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+
+from server.workers import Supervisor, spreads_connections
 
 
 @strawberry.type
@@ -48,9 +53,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--workers", type=int, default=1)
     arguments = parser.parse_args()
-    uvicorn.run(
-        "reference_app:create_app",
-        app_dir=str(Path(__file__).resolve().parent),
+    options: dict[str, Any] = dict(
         factory=True,
         access_log=False,
         host=arguments.host,
@@ -60,6 +63,11 @@ def main() -> None:
         proxy_headers=False,
         server_header=False,
     )
+    app_dir = str(Path(__file__).resolve().parent)
+    if arguments.workers > 1 and spreads_connections():
+        sys.path.insert(0, app_dir)
+        sys.exit(Supervisor(uvicorn.Config("reference_app:create_app", **options)).run())
+    uvicorn.run("reference_app:create_app", app_dir=app_dir, **options)
 
 
 if __name__ == "__main__":

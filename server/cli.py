@@ -103,6 +103,8 @@ def _prepare_workers(settings: Settings, workers: int) -> None:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
+    from server.workers import Supervisor, spreads_connections
+
     if not args.no_migrate:
         asyncio.run(_migrate(settings))
     if args.workers > 1:
@@ -114,8 +116,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         everywhere = args.host in ("0.0.0.0", "", "[::]", "::")  # noqa: S104 (a comparison)
         shown = "127.0.0.1" if everywhere else host
         print_when_ready(f"http://{shown}:{args.port}", demo_registry())
-    uvicorn.run(
-        "server.app:serve_app",
+    options: dict[str, Any] = dict(
         factory=True,
         http="server.http_protocol:GuardedHttpToolsProtocol",
         timeout_keep_alive=settings.keep_alive_seconds,
@@ -129,6 +130,15 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         proxy_headers=False,
         server_header=False,
     )
+    if args.workers > 1 and spreads_connections():
+        try:
+            code = Supervisor(uvicorn.Config("server.app:serve_app", **options)).run()
+        except OSError as error:
+            raise CommandError(f"cannot listen on {args.host}:{args.port}: {error}") from None
+        if code:
+            sys.exit(code)
+        return
+    uvicorn.run("server.app:serve_app", **options)
 
 
 def cmd_worker(settings: Settings, _: argparse.Namespace) -> None:
