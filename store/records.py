@@ -97,8 +97,8 @@ class SignedIn:
 
 @dataclass(frozen=True, slots=True)
 class Certificate:
-    """A registry certificate, as an identity proof reads it (R1), and the account it
-    belongs to when it was read, if any (R2)."""
+    """A registry certificate, as an identity proof reads it (R1), the account it belongs to
+    when it was read, if any (R2), and whether the user code asked for with it was taken (R3)."""
 
     id: int
     contract_id: int
@@ -107,6 +107,7 @@ class Certificate:
     last_name: str
     date_of_birth: date
     owner_account_id: int | None = None
+    user_code_taken: bool = False
 
 
 @dataclass(frozen=True, slots=True)

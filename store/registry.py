@@ -51,7 +51,11 @@ _CERTIFICATE_BY_NUMBERS = JoinedSelect(
             "owner",
             '(SELECT "l"."account_id" FROM "account_certificate" AS "l" '
             'WHERE "l"."certificate_id" = "c"."id")',
-        )
+        ),
+        (
+            "user_code_taken",
+            'EXISTS (SELECT 1 FROM "account" AS "a" WHERE "a"."user_code_canonical" = ?)',
+        ),
     ],
 )
 
@@ -76,15 +80,20 @@ _LOOKUP_BATCH_SIZE = 500
 
 
 async def certificate_by_numbers(
-    contract_number: str, certificate_number: str
+    contract_number: str, certificate_number: str, user_code: str | None = None
 ) -> Certificate | None:
-    """By canonical numbers (R1), with its owner (R2): what a registration needs, in one read."""
-    joined = await _CERTIFICATE_BY_NUMBERS.fetch(contract_number, certificate_number)
+    """By canonical numbers (R1), with its owner (R2) and whether ``user_code`` (canonical)
+    is taken (R3): what a registration needs, in one read."""
+    joined = await _CERTIFICATE_BY_NUMBERS.fetch(user_code, contract_number, certificate_number)
     if not joined.rows:
         return None
     row = joined.rows[0]
     values = joined.values(_IDENTITY, row)
-    return Certificate(**values, owner_account_id=joined.computed("owner", row))
+    return Certificate(
+        **values,
+        owner_account_id=joined.computed("owner", row),
+        user_code_taken=bool(joined.computed("user_code_taken", row)),
+    )
 
 
 async def certificate_count() -> int:
