@@ -20,12 +20,13 @@ import httpx
 from asgi_lifespan import LifespanManager
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from gateway.registration import verify_identity
+from gateway.registration import identity_proved
 from gateway.settings import Settings
-from gateway.text import canonical_user_code
+from gateway.text import canonical_number, canonical_user_code
 from models.accounts import Account, AccountCertificate
 from server.app import create_app
 from server.persisted import query_hash
+from store import registry
 from store.statement_log import collecting_statements
 
 PASSWORD = "Erable!2024"  # noqa: S105 - the benchmark members' throwaway password
@@ -235,9 +236,10 @@ class _Api:
 async def _link_files(user_code: str, certificates: list[RegistryCertificate]) -> None:
     account = await Account.get(user_code_canonical=canonical_user_code(user_code))
     for item in certificates:
-        certificate = await verify_identity(
-            item.contract_number, item.number, date.fromisoformat(item.date_of_birth)
+        read = registry.certificate_by_numbers(
+            canonical_number(item.contract_number), canonical_number(item.number)
         )
+        certificate = identity_proved(await read(), date.fromisoformat(item.date_of_birth))
         if certificate is None:
             raise RuntimeError(f"certificate {item} is not in the registry")
         await AccountCertificate.create(account_id=account.id, certificate_id=certificate.id)

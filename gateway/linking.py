@@ -9,7 +9,7 @@ from gateway import audit, rules
 from gateway.attempts import Refused
 from gateway.audit import Origin
 from gateway.problems import ErrorCode, Problem
-from gateway.registration import identity_attempt, verify_identity
+from gateway.registration import identity_attempt, identity_proved
 from gateway.signin import SignInResult, authenticate, failed, open_for
 from gateway.toolkit import Toolkit
 from store import files
@@ -38,13 +38,13 @@ async def link_existing_credentials(form: LinkForm, origin: Origin, kit: Toolkit
     if holder is None:
         return failed(credential_problems)
     account = holder.account
-    attempt = await identity_attempt(form.contract_number, form.certificate_number, origin, kit)
+    attempt, read = await identity_attempt(
+        form.contract_number, form.certificate_number, origin, kit
+    )
     if isinstance(attempt, Refused):
         return failed([attempt.problem])
     async with kit.ledger.evaluating(attempt):
-        certificate = await verify_identity(
-            form.contract_number, form.certificate_number, form.date_of_birth
-        )
+        certificate = identity_proved(read, form.date_of_birth)
         if certificate is None or certificate.date_of_birth != account.date_of_birth:
             await kit.ledger.failed(attempt, origin, account_id=account.id)
             return failed([Problem(ErrorCode.IDENTITY_NOT_VERIFIED)])

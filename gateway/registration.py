@@ -69,31 +69,28 @@ def format_problems(form: RegistrationForm) -> list[Problem]:
     return problems
 
 
-async def verify_identity(
+async def identity_attempt(
     contract_number: str,
     certificate_number: str,
-    date_of_birth: date,
+    origin: Origin,
+    kit: Toolkit,
     user_code: str | None = None,
-) -> Certificate | None:
-    """R1: the three must match one registry certificate; which one failed is not told.
-    With ``user_code``, whether it is taken is read at the same time (R3)."""
-    certificate = await registry.certificate_by_numbers(
-        canonical_number(contract_number),
-        canonical_number(certificate_number),
-        canonical_user_code(user_code) if user_code is not None else None,
-    )
+) -> tuple[Attempt | Refused, Certificate | None]:
+    """R1's date of birth is a guessable secret too: attempts are counted per certificate,
+    registered or not, so that a card seen is not a file taken by trying every date. The
+    certificate is read with the attempt, and whether ``user_code`` is taken (R3)."""
+    contract, certificate = canonical_number(contract_number), canonical_number(certificate_number)
+    pair = json.dumps([contract, certificate])
+    code = canonical_user_code(user_code) if user_code is not None else None
+    read = registry.certificate_by_numbers(contract, certificate, code)
+    return await kit.ledger.reserve_reading(Scope.IDENTITY, pair, origin, read)
+
+
+def identity_proved(certificate: Certificate | None, date_of_birth: date) -> Certificate | None:
+    """R1: the three must match one registry certificate; which one failed is not told."""
     if certificate is None or certificate.date_of_birth != date_of_birth:
         return None
     return certificate
-
-
-async def identity_attempt(
-    contract_number: str, certificate_number: str, origin: Origin, kit: Toolkit
-) -> Attempt | Refused:
-    """R1's date of birth is a guessable secret too: attempts are counted per certificate,
-    registered or not, so that a card seen is not a file taken by trying every date."""
-    pair = json.dumps([canonical_number(contract_number), canonical_number(certificate_number)])
-    return await kit.ledger.reserve(Scope.IDENTITY, pair, origin)
 
 
 def _taken(certificate: Certificate, form: RegistrationForm) -> list[Problem]:
@@ -138,14 +135,14 @@ async def register_member(
     problems = format_problems(form)
     if any(p.field in {"contractNumber", "certificateNumber"} for p in problems):
         return RegistrationResult(None, problems + _guessable(form, problems, None))
-    attempt = await identity_attempt(form.contract_number, form.certificate_number, origin, kit)
+    attempt, read = await identity_attempt(
+        form.contract_number, form.certificate_number, origin, kit, form.user_code
+    )
     if isinstance(attempt, Refused):
         problems.append(attempt.problem)
         return RegistrationResult(None, problems + _guessable(form, problems, None))
     async with kit.ledger.evaluating(attempt):
-        certificate = await verify_identity(
-            form.contract_number, form.certificate_number, form.date_of_birth, form.user_code
-        )
+        certificate = identity_proved(read, form.date_of_birth)
         if certificate is None:
             await kit.ledger.failed(attempt, origin)
             problems.append(Problem(ErrorCode.IDENTITY_NOT_VERIFIED))

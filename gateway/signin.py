@@ -17,7 +17,7 @@ from gateway.problems import Problem
 from gateway.text import canonical_user_code
 from gateway.toolkit import Toolkit
 from store import accounts
-from store.attempts import Statement
+from store.attempts import Read, Statement
 from store.records import Holder, InsuranceFile, SignedIn
 
 
@@ -32,12 +32,17 @@ def failed(problems: list[Problem]) -> SignInResult:
     return SignInResult(None, None, problems)
 
 
-async def find_holder(user_code: str) -> Holder | None:
+def holder_read(user_code: str) -> Read[Holder | None] | None:
     """Only a valid user code (R3) can name an account: a look-alike from another script
-    (the Kelvin sign for K) or a code padded with invisible characters names none."""
+    (the Kelvin sign for K) or a code padded with invisible characters names none (None)."""
     if not rules.is_user_code(user_code.strip()):
         return None
-    return await accounts.holder_by_code(canonical_user_code(user_code))
+    return accounts.holder_by_code(canonical_user_code(user_code))
+
+
+async def find_holder(user_code: str) -> Holder | None:
+    read = holder_read(user_code)
+    return await read() if read else None
 
 
 @dataclass(frozen=True)
@@ -58,12 +63,14 @@ async def _checking(
     if problems:
         yield _Checked(None, problems, None)
         return
-    attempt = await kit.ledger.reserve(Scope.PASSWORD, canonical_user_code(user_code), origin)
+    code = canonical_user_code(user_code)
+    attempt, holder = await kit.ledger.reserve_reading(
+        Scope.PASSWORD, code, origin, holder_read(user_code)
+    )
     if isinstance(attempt, Refused):
         yield _Checked(None, [attempt.problem], None)
         return
     async with kit.ledger.evaluating(attempt):
-        holder = await find_holder(user_code)
         account = holder.account if holder else None
         if await passwords.check(
             attempt, account, password, origin, kit, tell_success=tell_success

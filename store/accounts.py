@@ -25,7 +25,9 @@ from store.records import Account, AuditEntry, Holder
 from store.tortoise_adapter import (
     FIRST_KEY,
     Insert,
+    JoinedRows,
     JoinedSelect,
+    Read,
     Statement,
     insert_chain,
     transaction,
@@ -62,8 +64,13 @@ def _account(row: AccountRow) -> Account:
     )
 
 
-async def holder_by_code(canonical_code: str) -> Holder | None:
-    joined = await _HOLDER_BY_CODE.fetch(canonical_code)
+def holder_by_code(canonical_code: str) -> Read[Holder | None]:
+    """The account of a canonical user code, its files and its agreement status: run it, or
+    hand it to what reads it with other work (a sign-in's attempt)."""
+    return Read(_HOLDER_BY_CODE, (canonical_code,), _holder)
+
+
+def _holder(joined: JoinedRows) -> Holder | None:
     if not joined.rows:
         return None
     row = joined.rows[0]

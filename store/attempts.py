@@ -6,8 +6,9 @@ database. Every statement is composed of this module's constant fragments; value
 
 from __future__ import annotations
 
+from store.tortoise_adapter import Read as Read
+from store.tortoise_adapter import ReadT, change_then_read, execute, fetch
 from store.tortoise_adapter import Statement as Statement
-from store.tortoise_adapter import execute, fetch
 
 # A count starts again when its window has passed or its lock has run out; pending attempts
 # are forgotten when nothing was reserved for longer than any evaluation takes (a process
@@ -63,10 +64,17 @@ AND ("locked_until_ms" IS NULL OR "locked_until_ms" <= CAST(:now AS BIGINT))
 
 
 async def reserve(
-    scope: str, key: str, now: int, pending_lost: int, window_ends: int, threshold: int
-) -> bool:
+    scope: str,
+    key: str,
+    now: int,
+    pending_lost: int,
+    window_ends: int,
+    threshold: int,
+    read: Read[ReadT] | None = None,
+) -> tuple[bool, ReadT | None]:
     """Count one attempt pending when failures and pending ones are under ``threshold`` and
-    the key is not locked; whether it was counted."""
+    the key is not locked: whether it was counted, and what ``read`` found meanwhile (in the
+    same statement on PostgreSQL: what the attempt's check will need)."""
     values = {
         "scope": scope,
         "key": key,
@@ -75,7 +83,10 @@ async def reserve(
         "window_ends": window_ends,
         "threshold": threshold,
     }
-    return bool(await fetch(_RESERVE, values))
+    if read is None:
+        return bool(await fetch(_RESERVE, values)), None
+    counted, found = await change_then_read(Statement(_RESERVE, values), read)
+    return bool(counted), found
 
 
 async def locked_until(scope: str, key: str, now: int) -> int | None:

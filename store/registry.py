@@ -33,7 +33,7 @@ from store.records import (
     RegistryContract,
     RegistryDependent,
 )
-from store.tortoise_adapter import JoinedSelect, Part, positional
+from store.tortoise_adapter import JoinedRows, JoinedSelect, Part, Read, positional
 
 log = logging.getLogger("store.registry")
 
@@ -79,12 +79,18 @@ _ANALYZE_FROM = 20_000
 _LOOKUP_BATCH_SIZE = 500
 
 
-async def certificate_by_numbers(
+def certificate_by_numbers(
     contract_number: str, certificate_number: str, user_code: str | None = None
-) -> Certificate | None:
+) -> Read[Certificate | None]:
     """By canonical numbers (R1), with its owner (R2) and whether ``user_code`` (canonical)
-    is taken (R3): what a registration needs, in one read."""
-    joined = await _CERTIFICATE_BY_NUMBERS.fetch(user_code, contract_number, certificate_number)
+    is taken (R3): what a registration needs, in one read, to run or to hand to what reads it
+    with other work (the identity attempt)."""
+    return Read(
+        _CERTIFICATE_BY_NUMBERS, (user_code, contract_number, certificate_number), _certificate
+    )
+
+
+def _certificate(joined: JoinedRows) -> Certificate | None:
     if not joined.rows:
         return None
     row = joined.rows[0]

@@ -31,6 +31,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 ModelT = TypeVar("ModelT", bound=Model)
+ReadT = TypeVar("ReadT")
 Decode = Callable[[Any], Any]
 
 
@@ -59,6 +60,7 @@ class _Layout:
     sql: str
     columns: dict[str, list[_Column]]  # by part alias
     extras: dict[str, int]  # computed column's name -> index
+    template: str  # the statement with ``?`` placeholders, whatever the dialect
 
 
 class JoinedRows:
@@ -101,6 +103,7 @@ class JoinedSelect:
         self.rest = rest
         self.extras = extras  # (name, SQL expression)
         self._by_dialect: dict[str, _Layout] = {}
+        self._after: dict[tuple[str, int], _Layout] = {}
 
     def layout(self, dialect: str) -> _Layout:
         """Planned at first use: a model knows its foreign-key columns, and which of them the
@@ -123,8 +126,27 @@ class JoinedSelect:
         for name, expression in self.extras:
             extras[name] = len(selected)
             selected.append(f'{expression} AS "{name}"')
-        sql = _placeholders(f"SELECT {', '.join(selected)} {self.rest}", dialect)
-        return _Layout(sql, columns, extras)
+        template = f"SELECT {', '.join(selected)} {self.rest}"
+        return _Layout(_placeholders(template, dialect), columns, extras, template)
+
+    def after(self, change: str, parameters: int) -> _Layout:
+        """This select in one PostgreSQL statement with ``change`` (a data-modifying statement
+        whose values are ``$1`` to ``$parameters``): the select's rows, each with one more
+        column, the number of rows the change returned; one row of NULLs and that number when
+        the select finds none."""
+        key = (change, parameters)
+        if key not in self._after:
+            layout = self.layout("postgres")
+            select = _placeholders(layout.template, "postgres", first=parameters + 1)
+            # The change is one of the store's constant statements, the select composed from
+            # the models' metadata; values are only ever parameters.
+            sql = (
+                f'WITH "c0" AS ({change.strip()}) SELECT "j".*, "n"."changed" '  # noqa: S608
+                'FROM (SELECT count(*) AS "changed" FROM "c0") AS "n" '
+                f'LEFT JOIN LATERAL ({select}) AS "j" ON TRUE'
+            )
+            self._after[key] = _Layout(sql, layout.columns, layout.extras, layout.template)
+        return self._after[key]
 
     async def fetch(self, *values: Any) -> JoinedRows:
         connection = connections.get("default")
@@ -391,12 +413,12 @@ def _fast_decoder(model_field: fields.Field[Any]) -> Decode:
     return slow
 
 
-def _placeholders(template: str, dialect: str) -> str:
-    """``?`` as SQLite writes it; ``$1, $2, ...`` for PostgreSQL."""
+def _placeholders(template: str, dialect: str, first: int = 1) -> str:
+    """``?`` as SQLite writes it; ``$1, $2, ...`` (from ``$first``) for PostgreSQL."""
     if dialect != "postgres":
         return template
     pieces = template.split("?")
-    return "".join(f"{piece}${n}" for n, piece in enumerate(pieces[:-1], 1)) + pieces[-1]
+    return "".join(f"{piece}${n}" for n, piece in enumerate(pieces[:-1], first)) + pieces[-1]
 
 
 def positional(template: str, dialect: str) -> str:
@@ -444,6 +466,36 @@ async def fetch(template: str, values: dict[str, Any]) -> list[tuple[Any, ...]]:
     sql, parameters = bind_named(template, connection.capabilities.dialect, values)
     rows = await connection.execute_query_dict(sql, parameters)
     return [tuple(row.values()) for row in rows]
+
+
+@dataclass(frozen=True)
+class Read(Generic[ReadT]):
+    """A joined select, its values and what its rows mean, to run with a change
+    (``change_then_read``) rather than on its own. Every row it finds must have a value that
+    is not NULL (a key)."""
+
+    select: JoinedSelect
+    values: tuple[Any, ...]
+    decode: Callable[[JoinedRows], ReadT]
+
+    async def __call__(self) -> ReadT:
+        return self.decode(await self.select.fetch(*self.values))
+
+
+async def change_then_read(change: Statement, read: Read[ReadT]) -> tuple[int, ReadT]:
+    """How many rows a hand-written change returned, and what a read found, in one round trip
+    on PostgreSQL (one statement: the read sees the rows as they were before the change, so
+    it must not read what the change writes). SQLite runs the read on the event loop's thread,
+    then the change in aiosqlite's: there too a read that fails changes nothing."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect != "postgres":
+        found = await read()
+        return len(await fetch(change.template, change.values)), found
+    sql, parameters = bind_named(change.template, "postgres", change.values)
+    layout = read.select.after(sql, len(parameters))
+    _, rows = await connection.execute_query(layout.sql, [*parameters, *read.values])
+    answered = [row for row in rows if any(row[i] is not None for i in range(len(row) - 1))]
+    return int(rows[0][-1]), read.decode(JoinedRows(layout, answered))
 
 
 async def execute(template: str, values: dict[str, Any]) -> int:

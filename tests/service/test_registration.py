@@ -12,6 +12,8 @@ from gateway.registration import register_member
 from gateway.rules import ProfileForm
 from gateway.toolkit import Toolkit
 from store import accounts, files
+from store.statement_log import collecting_statements
+from store.tortoise_adapter import dialect
 from tests.service.conftest import (
     GENEVIEVE,
     GENEVIEVE_SECOND,
@@ -39,6 +41,23 @@ async def test_a_member_registers_and_gets_the_user_code_to_note(kit: Toolkit, o
     assert "Marie" not in account.mothers_first_name_hash  # R6: only a hash
     assert [f.contract_number for f in await files.files_of_account(account.id)] == ["G81234"]
     assert await sessions.open_sessions_of(account.id, kit.settings) == []
+
+
+async def test_a_registration_reads_and_writes_in_two_round_trips_on_postgresql(
+    kit: Toolkit, origin: Origin
+):
+    """Issue 20: the identity attempt counted with the certificate, its owner and whether the
+    user code is taken read in one statement; the account, its link, its audit entry and the
+    attempt's success in another. What the read found still decides (R2, R3)."""
+    with collecting_statements() as statements:
+        result = await register_member(form(GENEVIEVE, "GenCote86"), origin, kit)
+    assert result.problems == []
+    assert len(statements) == (2 if dialect() == "postgres" else 6), statements
+
+    taken = await register_member(form(GENEVIEVE_SECOND, "GENCOTE86"), origin, kit)
+    assert codes(taken.problems) == [("USER_CODE_TAKEN", "userCode")]
+    again = await register_member(form(GENEVIEVE, "Other1986"), origin, kit)
+    assert codes(again.problems) == [("CERTIFICATE_ALREADY_REGISTERED", "certificateNumber")]
 
 
 async def test_the_profile_a_member_gives_is_the_one_shown(kit: Toolkit, origin: Origin):

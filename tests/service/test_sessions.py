@@ -58,7 +58,7 @@ async def test_choosing_a_file_then_accepting_the_agreement(kit: Toolkit, origin
 async def test_another_members_file_cannot_be_chosen(kit: Toolkit, origin: Origin):
     """R11, R15: Samuel's file, or an id that is no file, look the same."""
     _, signed_in = await with_two_files(kit, origin)
-    samuel = await registry.certificate_by_numbers(SAMUEL[0], SAMUEL[1])
+    samuel = await registry.certificate_by_numbers(SAMUEL[0], SAMUEL[1])()
     assert samuel is not None
     for file_id in (
         kit.ids.encode(IdKind.INSURANCE_FILE, samuel.id),

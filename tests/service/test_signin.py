@@ -9,7 +9,10 @@ from gateway.agreements import ensure_default_agreement
 from gateway.audit import Origin
 from gateway.signin import sign_in
 from gateway.toolkit import Toolkit
+from models.attempts import AttemptCounter
 from store import sessions as stored_sessions
+from store.statement_log import collecting_statements
+from store.tortoise_adapter import dialect
 from tests.service.conftest import (
     GENEVIEVE_SECOND,
     PASSWORD,
@@ -59,6 +62,29 @@ async def test_a_member_with_several_files_chooses_one(kit: Toolkit, origin: Ori
     _, signed_in = await signed_in_as(kit, origin)
     assert len(signed_in.files) == 2
     assert sessions.status(signed_in) is sessions.SessionStatus.FILE_SELECTION_REQUIRED
+
+
+async def test_a_sign_in_reads_and_writes_in_two_round_trips_on_postgresql(
+    kit: Toolkit, origin: Origin
+):
+    """Issue 20: the attempt counted with the account and its files read, in one statement;
+    the session opened with the attempt's success told, in another. The files come in their
+    order (R11) all the same, and an unknown user code reads nothing and still counts."""
+    await registered(kit, origin)
+    await linked(kit, origin, GENEVIEVE_SECOND)
+    expected = [f.certificate_number for f in (await signed_in_as(kit, origin))[1].files]
+
+    with collecting_statements() as statements:
+        result = await sign_in("GENCOTE86", PASSWORD, origin, kit)
+    assert result.signed_in is not None
+    assert [f.certificate_number for f in result.signed_in.files] == expected
+    assert len(statements) == (2 if dialect() == "postgres" else 5), statements
+
+    assert await sign_in_codes(kit, origin, "Nobody123", PASSWORD) == [
+        ("INVALID_CREDENTIALS", None)
+    ]
+    failures = await AttemptCounter.filter(scope="password").values_list("failures", flat=True)
+    assert sorted(failures) == [0, 1]
 
 
 async def test_a_wrong_password_opens_nothing(kit: Toolkit, origin: Origin):

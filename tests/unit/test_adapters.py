@@ -164,7 +164,7 @@ async def test_rows_written_together_are_all_written_or_none(db):
     20): the link and the entry carry the new account's key; when the link's unique key
     refuses (R2), neither the account nor its entry is left behind."""
     await import_registry_file(DEMO_REGISTRY)
-    certificate = await registry.certificate_by_numbers("G81234", "0004417")
+    certificate = await registry.certificate_by_numbers("G81234", "0004417")()
     assert certificate is not None and certificate.owner_account_id is None
     with collecting_statements() as statements:
         first = await _create("Chain1", certificate.id)
@@ -173,7 +173,7 @@ async def test_rows_written_together_are_all_written_or_none(db):
     link = await AccountCertificate.get(certificate_id=certificate.id)
     assert link.account_id == first.id
     assert await AuditEvent.filter(event="registered", account_id=first.id).count() == 1
-    again = await registry.certificate_by_numbers("G81234", "0004417")
+    again = await registry.certificate_by_numbers("G81234", "0004417")()
     assert again is not None and again.owner_account_id == first.id
 
     with pytest.raises(Conflict):
@@ -185,7 +185,7 @@ async def test_rows_written_together_are_all_written_or_none(db):
 async def test_rows_written_together_join_the_transaction_around_them(db):
     """Inside a transaction the rows are part of it: rolled back with it."""
     await import_registry_file(DEMO_REGISTRY)
-    certificate = await registry.certificate_by_numbers("G81234", "0004418")
+    certificate = await registry.certificate_by_numbers("G81234", "0004418")()
     assert certificate is not None
 
     class Abandon(Exception):
@@ -217,12 +217,13 @@ async def test_a_change_written_with_rows_is_undone_with_them(db):
     """insert_chain's ``also`` (a sign-in's attempt told with its session, issue 20) runs in
     the same round trip as the rows, and is undone with them when an insert is refused."""
     await import_registry_file(DEMO_REGISTRY)
-    certificate = await registry.certificate_by_numbers("G81234", "0004417")
+    certificate = await registry.certificate_by_numbers("G81234", "0004417")()
     assert certificate is not None
     account = await _create("Also1", certificate.id)
 
     async def reserve() -> None:
-        assert await attempts.reserve("password", "key", 1, 0, 10**13, threshold=5)
+        counted, _ = await attempts.reserve("password", "key", 1, 0, 10**13, threshold=5)
+        assert counted
 
     async def session_told(token_digest: str) -> None:
         now = datetime.now(UTC)
