@@ -5,10 +5,10 @@ connections (a proxy filling its pool, a load test starting) goes to whichever w
 first, and keep-alive keeps them there, so one worker's share of the cores does the work of
 all while the others idle. Measured with wrk's 32 connections and two workers: all 32 on one
 worker in 3 of 24 two-second slices, each such slice signing members in at half the rate of
-the others (bench/README.md, "Workers"). With SO_REUSEPORT each worker has its own socket and
-Linux hands every new connection to one of them by a hash of its addresses, so a burst spreads
-evenly whoever is awake. Elsewhere (where the option does not spread connections) uvicorn's
-own supervisor serves instead.
+the others (bench/README.md, point 8 of the method). With SO_REUSEPORT each worker has its
+own socket and Linux hands every new connection to one of them by a hash of its addresses, so
+a burst spreads evenly whoever is awake. Elsewhere (where the option does not spread
+connections) uvicorn's own supervisor serves instead.
 """
 
 from __future__ import annotations
